@@ -1,0 +1,50 @@
+using Sodium;
+
+namespace SafeIntake.Crypto;
+
+/// <summary>
+/// The detached signatures of docs/spec/envelope-v1.md §7, as the server and the browser check them. Every
+/// input starts with a versioned context and 0x00, so a signature made for one purpose never verifies for another.
+/// </summary>
+public static class Signatures
+{
+    public const string ReplyKeysContext = "SafeIntake/v1 reply-keys";
+    public const string FollowUpContext = "SafeIntake/v1 follow-up";
+    public const string ReplyContext = "SafeIntake/v1 reply";
+    public const string ChallengeContext = "SafeIntake/v1 mailbox-challenge";
+
+    public static byte[] ReplyKeysMessage(X25519PublicKey replyKey, ReadOnlySpan<byte> envelopeNonce) =>
+        Primitives.Concat(Primitives.SignaturePrefix(ReplyKeysContext), replyKey.ToArray(), envelopeNonce.ToArray());
+
+    public static byte[] FollowUpMessage(Ed25519PublicKey mailbox, ReadOnlySpan<byte> envelopeHash) =>
+        Primitives.Concat(Primitives.SignaturePrefix(FollowUpContext), mailbox.ToArray(), envelopeHash.ToArray());
+
+    public static byte[] ReplyMessage(Ed25519PublicKey mailbox, ReadOnlySpan<byte> envelopeHash) =>
+        Primitives.Concat(Primitives.SignaturePrefix(ReplyContext), mailbox.ToArray(), envelopeHash.ToArray());
+
+    public static byte[] ChallengeMessage(ReadOnlySpan<byte> challenge) =>
+        Primitives.Concat(Primitives.SignaturePrefix(ChallengeContext), challenge.ToArray());
+
+    public static bool VerifyReplyKeys(Ed25519PublicKey mailbox, X25519PublicKey replyKey, ReadOnlySpan<byte> envelopeNonce, ReadOnlySpan<byte> signature) =>
+        Primitives.VerifyDetached(signature, ReplyKeysMessage(replyKey, envelopeNonce), mailbox);
+
+    public static bool VerifyFollowUp(Ed25519PublicKey mailbox, ReadOnlySpan<byte> envelopeHash, ReadOnlySpan<byte> signature) =>
+        envelopeHash.Length == Primitives.HashLength && Primitives.VerifyDetached(signature, FollowUpMessage(mailbox, envelopeHash), mailbox);
+
+    public static bool VerifyReply(Ed25519PublicKey reviewer, Ed25519PublicKey mailbox, ReadOnlySpan<byte> envelopeHash, ReadOnlySpan<byte> signature) =>
+        envelopeHash.Length == Primitives.HashLength && Primitives.VerifyDetached(signature, ReplyMessage(mailbox, envelopeHash), reviewer);
+
+    public static bool VerifyChallenge(Ed25519PublicKey mailbox, ReadOnlySpan<byte> challenge, ReadOnlySpan<byte> signature) =>
+        Primitives.VerifyDetached(signature, ChallengeMessage(challenge), mailbox);
+
+    /// <summary>envelope_hash = BLAKE2b-256 of every byte of the envelope, streamed.</summary>
+    public static byte[] EnvelopeHash(Stream envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        using var hash = new GenericHash.GenericHashAlgorithm((byte[]?)null, Primitives.HashLength);
+        return hash.ComputeHash(envelope);
+    }
+
+    /// <summary>mailbox_id = hex of the first 16 bytes of BLAKE2b-256(mailbox public key) (§6.3).</summary>
+    public static string MailboxId(Ed25519PublicKey mailbox) => Convert.ToHexStringLower(Primitives.Blake2b256(mailbox.Bytes).AsSpan(0, 16));
+}

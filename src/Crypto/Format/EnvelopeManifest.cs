@@ -51,7 +51,8 @@ public sealed class EnvelopeManifest
     public static bool TryParse(ReadOnlySpan<byte> utf8, [NotNullWhen(true)] out EnvelopeManifest? manifest)
     {
         manifest = null;
-        if (utf8.Length is < MinLength or > MaxLength)
+        // JsonDocument does not reject ill-formed UTF-8 inside strings; readers must agree byte for byte.
+        if (utf8.Length is < MinLength or > MaxLength || !System.Text.Unicode.Utf8.IsValid(utf8))
         {
             return false;
         }

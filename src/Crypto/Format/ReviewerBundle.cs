@@ -59,6 +59,11 @@ public sealed partial record ReviewerBundle
     public static bool TryDecode(ReadOnlySpan<byte> body, [NotNullWhen(true)] out ReviewerBundle? bundle)
     {
         bundle = null;
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return false;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 8 });

@@ -19,7 +19,8 @@ public sealed record Argon2Parameters(uint Passes, ulong MemoryBytes)
     public const uint MinPasses = 3;
     public const uint MaxPasses = 32;
     public const ulong MinMemoryBytes = 64UL * 1024 * 1024;
-    public const ulong MaxMemoryBytes = 4UL * 1024 * 1024 * 1024;
+    // Sodium.Core takes the memory limit as an Int32, so 1 GiB (libsodium's "sensitive") is the ceiling.
+    public const ulong MaxMemoryBytes = 1024UL * 1024 * 1024;
 
     /// <summary>Defaults for new keyfiles: 3 passes over 256 MiB (libsodium's "moderate").</summary>
     public static Argon2Parameters Default { get; } = new(3, 256UL * 1024 * 1024);
@@ -167,7 +168,8 @@ public static class Keyfile
         var password = Encoding.UTF8.GetBytes(passphrase.Normalize(NormalizationForm.FormC));
         try
         {
-            return PasswordHash.ArgonHashBinary(password, salt, parameters.Passes, 32, checked((long)parameters.MemoryBytes), PasswordHash.ArgonAlgorithm.Argon_2ID13);
+            // Sodium.Core's order is (ops, memory, output length); its defaults (Argon2i, 16 bytes) are never used.
+            return PasswordHash.ArgonHashBinary(password, salt, parameters.Passes, checked((int)parameters.MemoryBytes), 32, PasswordHash.ArgonAlgorithm.Argon_2ID13);
         }
         finally
         {

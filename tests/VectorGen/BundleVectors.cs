@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using SafeIntake.Crypto;
 
 namespace SafeIntake.VectorGen;
@@ -52,6 +51,15 @@ internal static class BundleVectors
         Write(folder, "not-json", "the file is not JSON", org.PublicKey, Now, 0, "BundleFailure", "malformed", text[..^5]);
         Write(folder, "wrong-format", "an unknown format name", org.PublicKey, Now, 0, "BundleFailure", "malformed", text.Replace("signed-bundle/1", "signed-bundle/2", StringComparison.Ordinal));
 
+        var bodyBase64 = Convert.ToBase64String(body);
+        Write(folder, "body-base64-with-newline", "a newline inside the base64 body", org.PublicKey, Now, 0, "BundleFailure", "malformed",
+            File(body, signature).Replace(bodyBase64, bodyBase64.Insert(40, "\n"), StringComparison.Ordinal));
+        var signatureBase64 = Convert.ToBase64String(signature);
+        Write(folder, "signature-noncanonical-base64", "non-zero unused bits in the signature's base64", org.PublicKey, Now, 0, "BundleFailure", "malformed",
+            File(body, signature).Replace(signatureBase64, NonCanonical(signatureBase64), StringComparison.Ordinal));
+        Write(folder, "format-lone-surrogate", "the format is an escaped lone surrogate", org.PublicKey, Now, 0, "BundleFailure", "malformed",
+            text.Replace(SignedReviewerBundle.FormatName, "\\ud800", StringComparison.Ordinal));
+
         // Bodies signed correctly by the pinned key but breaking a rule of §4.1.
         var good = Encoding.UTF8.GetString(body);
         SignedBad(folder, org, "body-org-key-differs", "orgKey names another organisation key", good.Replace(org.PublicKey.ToBase64(), other.PublicKey.ToBase64(), StringComparison.Ordinal), "org-key");
@@ -63,6 +71,9 @@ internal static class BundleVectors
         SignedBad(folder, org, "body-wrong-type", "type is not safeintake-reviewer-bundle", good.Replace("safeintake-reviewer-bundle", "safeintake-other", StringComparison.Ordinal), "malformed");
         SignedBad(folder, org, "body-duplicate-member", "epoch given twice", good.Replace("\"epoch\":3", "\"epoch\":3,\"epoch\":9", StringComparison.Ordinal), "malformed");
         SignedBad(folder, org, "body-short-key", "a reviewer key of 31 bytes", good.Replace(bob.EncryptionKey.PublicKey.ToBase64(), Convert.ToBase64String(new byte[31]), StringComparison.Ordinal), "malformed");
+        SignedBad(folder, org, "body-id-trailing-newline", "a reviewer id of \"bob\\n\"", good.Replace("\"id\":\"bob\"", "\"id\":\"bob\\n\"", StringComparison.Ordinal), "malformed");
+        SignedBad(folder, org, "body-key-noncanonical-base64", "non-zero unused bits in a reviewer key's base64", good.Replace(bob.EncryptionKey.PublicKey.ToBase64(), NonCanonical(bob.EncryptionKey.PublicKey.ToBase64()), StringComparison.Ordinal), "malformed");
+        SignedBad(folder, org, "body-name-lone-surrogate", "a reviewer name that is an escaped lone surrogate", good.Replace("Bob \\\"B\\\" Lee", "\\udc00", StringComparison.Ordinal), "malformed");
         SignedBad(folder, org, "body-duplicate-x25519", "two reviewers share an X25519 key", good.Replace(bob.EncryptionKey.PublicKey.ToBase64(), alice.EncryptionKey.PublicKey.ToBase64(), StringComparison.Ordinal), "malformed");
     }
 
@@ -73,12 +84,15 @@ internal static class BundleVectors
         Write(folder, name, description, org.PublicKey, Now, 0, "BundleFailure", reason, File(bytes, signature));
     }
 
-    private static string File(byte[] body, byte[] signature) => JsonSerializer.Serialize(new Dictionary<string, string>
+    private static string File(byte[] body, byte[] signature) => SignedReviewerBundle.FileText(body, signature);
+
+    /// <summary>Sets an unused low bit in the last base64 character before the padding.</summary>
+    private static string NonCanonical(string base64)
     {
-        ["format"] = SignedReviewerBundle.FormatName,
-        ["body"] = Convert.ToBase64String(body),
-        ["signature"] = Convert.ToBase64String(signature),
-    });
+        const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        var last = base64.TrimEnd('=').Length - 1;
+        return base64[..last] + Alphabet[Alphabet.IndexOf(base64[last], StringComparison.Ordinal) | 1] + base64[(last + 1)..];
+    }
 
     private static byte[] Flip(byte[] data, int offset)
     {

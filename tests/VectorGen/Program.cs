@@ -221,6 +221,8 @@ internal sealed class EnvelopeVectors(string folder)
         PayloadFailure("payload-manifest-duplicate-nested", "a duplicate member inside an attachment", Raw(null, "{\"v\":1,\"kind\":\"report\",\"attachments\":[{\"name\":\"a\",\"type\":\"b\",\"size\":0,\"size\":0}]}"u8.ToArray(), 16384));
         PayloadFailure("payload-manifest-negative-size", "an attachment size of -1", Raw(null, "{\"v\":1,\"kind\":\"report\",\"attachments\":[{\"name\":\"a\",\"type\":\"b\",\"size\":-1}]}"u8.ToArray(), 16384));
         PayloadFailure("payload-manifest-bad-utf8", "the manifest holds an invalid UTF-8 byte", Raw(null, [.. "{\"v\":1,\"kind\":\"report\",\"x\":\""u8, 0xFF, .. "\",\"attachments\":[]}"u8], 16384));
+        PayloadFailure("payload-manifest-lone-surrogate", "the kind is an escaped lone surrogate", Raw(null, "{\"v\":1,\"kind\":\"\\udc00\",\"attachments\":[]}"u8.ToArray(), 16384));
+        PayloadFailure("payload-manifest-fractional-size", "an attachment size written 0.0", Raw(null, "{\"v\":1,\"kind\":\"report\",\"attachments\":[{\"name\":\"a\",\"type\":\"b\",\"size\":0.0}]}"u8.ToArray(), 16384));
         PayloadFailure("payload-shorter-than-prefix", "a 3-byte payload", [0, 0, 0]);
     }
 

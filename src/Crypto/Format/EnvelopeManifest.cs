@@ -87,8 +87,9 @@ public sealed class EnvelopeManifest
             manifest = new EnvelopeManifest(utf8.ToArray(), kind, attachments, root.Clone());
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: GetString() on an escaped lone surrogate ("\udc00"), which parses.
             return false;
         }
     }

@@ -30,20 +30,7 @@ public abstract class PublicKey32 : IEquatable<PublicKey32>
 
     private protected static bool TryDecode(string? base64, out byte[] bytes)
     {
-        bytes = [];
-        if (base64 is null || base64.Length != 44)
-        {
-            return false;
-        }
-
-        var buffer = new byte[Length + 1];
-        if (!Convert.TryFromBase64String(base64, buffer, out var written) || written != Length)
-        {
-            return false;
-        }
-
-        bytes = buffer[..Length];
-        return true;
+        return Base64.TryDecodeStrict(base64, out bytes) && bytes.Length == Length;
     }
 }
 

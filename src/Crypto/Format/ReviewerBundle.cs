@@ -22,7 +22,7 @@ public sealed partial record ReviewerBundle
     public required DateTimeOffset Expires { get; init; }
     public required IReadOnlyList<BundleReviewer> Reviewers { get; init; }
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex ReviewerIdPattern();
 
     /// <summary>The canonical body bytes: members in spec order, no whitespace, raw UTF-8 (§4.1).</summary>
@@ -106,8 +106,9 @@ public sealed partial record ReviewerBundle
             bundle = candidate.IsValid() ? candidate : null;
             return bundle is not null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: GetString() on an escaped lone surrogate, which parses.
             return false;
         }
     }

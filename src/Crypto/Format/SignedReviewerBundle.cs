@@ -75,12 +75,11 @@ public sealed class SignedReviewerBundle
     }
 
     /// <summary>The signed file (§4.2), as served to witnesses.</summary>
-    public string ToFileText() => JsonSerializer.Serialize(new Dictionary<string, string>
-    {
-        ["format"] = FormatName,
-        ["body"] = Convert.ToBase64String(_body),
-        ["signature"] = Convert.ToBase64String(_signature),
-    });
+    public string ToFileText() => FileText(_body, _signature);
+
+    /// <summary>The §4.2 file for any body and signature; base64 is written as is, not as \u002B escapes.</summary>
+    internal static string FileText(ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature) =>
+        $"{{\"format\":\"{FormatName}\",\"body\":\"{Convert.ToBase64String(body)}\",\"signature\":\"{Convert.ToBase64String(signature)}\"}}";
 
     /// <summary>
     /// Verifies a signed bundle file against the pinned organisation key, the clock and the highest epoch
@@ -141,11 +140,10 @@ public sealed class SignedReviewerBundle
                 return false;
             }
 
-            body = Convert.FromBase64String(bodyText.GetString()!);
-            signature = Convert.FromBase64String(signatureText.GetString()!);
-            return signature.Length == Primitives.SignatureLength && body.Length > 0;
+            return Base64.TryDecodeStrict(bodyText.GetString(), out body) && body.Length > 0
+                && Base64.TryDecodeStrict(signatureText.GetString(), out signature) && signature.Length == Primitives.SignatureLength;
         }
-        catch (Exception e) when (e is JsonException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return false;
         }

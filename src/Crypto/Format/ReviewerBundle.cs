@@ -15,6 +15,9 @@ public sealed partial record ReviewerBundle
     public const int MaxReviewers = 64;
     public const int MaxNameLength = 200;
 
+    /// <summary>2^53 − 1: the largest integer both readers (.NET and JavaScript) represent exactly.</summary>
+    public const long MaxSafeInteger = (1L << 53) - 1;
+
     public required string Organisation { get; init; }
     public required Ed25519PublicKey OrganisationKey { get; init; }
     public required long Epoch { get; init; }
@@ -151,6 +154,7 @@ public sealed partial record ReviewerBundle
 
     private static long? Integer(JsonElement parent, string name) =>
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number)
+            && Math.Abs(number) <= MaxSafeInteger
             ? number
             : null;
 

@@ -1,0 +1,52 @@
+'use strict';
+// The browser loads three classic scripts into one global scope: libsodium-sumo.js, libsodium-wrappers.js,
+// safeintake-crypto.js. This runs them that way (no module, no require) in a fresh V8 context.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+
+const ROOT = path.join(__dirname, '..', '..');
+const SCRIPTS = [
+  path.join(ROOT, 'node_modules', 'libsodium-sumo', 'dist', 'modules-sumo', 'libsodium-sumo.js'),
+  path.join(ROOT, 'node_modules', 'libsodium-wrappers-sumo', 'dist', 'modules-sumo', 'libsodium-wrappers.js'),
+  path.join(ROOT, 'src', 'Intake.Web', 'wwwroot', 'js', 'safeintake-crypto.js')
+];
+
+test('safeintake-crypto.js works as a classic script after libsodium, exposing globalThis.SafeIntakeCrypto', async () => {
+  const context = vm.createContext({
+    crypto: globalThis.crypto, TextDecoder, WebAssembly, Blob, console, setTimeout, clearTimeout,
+    nodeEncode: (text) => new TextEncoder().encode(text)
+  });
+  // As in a page, TextEncoder must return the page's own Uint8Array (libsodium checks instanceof).
+  vm.runInContext(`
+    globalThis.self = globalThis;
+    globalThis.window = globalThis;
+    globalThis.TextEncoder = class { encode(text) { return new Uint8Array(nodeEncode(text)); } };
+  `, context);
+  for (const file of SCRIPTS) vm.runInContext(fs.readFileSync(file, 'utf8'), context, { filename: file });
+  const C = vm.runInContext('globalThis.SafeIntakeCrypto', context);
+  assert.equal(typeof C, 'object');
+  assert.equal(vm.runInContext('typeof module + typeof require + typeof exports', context), 'undefinedundefinedundefined');
+  await C.ready;
+  const sodium = vm.runInContext('sodium', context);
+  const PageUint8Array = vm.runInContext('Uint8Array', context);
+  const kp = sodium.crypto_box_keypair();
+  const pieces = [];
+  const keys = await C.deriveCodenameKeys(await C.generateCodename());
+  await C.seal({
+    recipients: [kp.publicKey], bundleHash: new PageUint8Array(32),
+    manifest: { kind: 'report', lang: 'en' }, replyKeys: keys,
+    attachments: [{ name: 'a.txt', type: 'text/plain', blob: new Blob(['hello']) }],
+    onChunk: (c) => { pieces.push(c); }
+  });
+  const total = pieces.reduce((n, p) => n + p.length, 0);
+  const envelope = new PageUint8Array(total);
+  let off = 0;
+  for (const p of pieces) { envelope.set(p, off); off += p.length; }
+  const opened = await C.open(envelope, [kp.privateKey]);
+  assert.equal(opened.ok, true);
+  assert.equal(new TextDecoder().decode(opened.attachments[0]), 'hello');
+  assert.equal(typeof opened.manifest.replyTo.sig, 'string');
+});

@@ -1,0 +1,144 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SafeIntake.Crypto;
+using SafeIntake.Intake.Web.Security;
+using SafeIntake.Intake.Web.Storage;
+using SafeIntake.Intake.Web.Trust;
+
+namespace SafeIntake.Intake.Web.Endpoints;
+
+public sealed record ChallengeRequest(string? Mailbox);
+
+public sealed record ChallengeIssued(string Challenge, string Token);
+
+public sealed record OpenMailboxRequest(string? Mailbox, string? Token, string? Signature);
+
+public sealed record ReplyItem(string Id, DateOnly Day, string Reviewer, string Signature, string Envelope);
+
+public sealed record MailboxContents(IReadOnlyList<ReplyItem> Replies, int FollowUps);
+
+public sealed record ReplyStored(string Id);
+
+/// <summary>Anonymous follow-up (docs/spec/intake-api.md): mailbox proofs, replies in, replies out.</summary>
+public static class MailboxApi
+{
+    public static void MapMailboxApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/mailbox/challenge", IssueChallenge).RequireRateLimiting(WitnessApi.RateLimitPolicy);
+        api.MapPost("/mailbox/open", OpenMailbox).RequireRateLimiting(WitnessApi.RateLimitPolicy);
+        api.MapPost("/replies", StoreReply);
+    }
+
+    public static Results<Ok<ChallengeIssued>, ProblemHttpResult> IssueChallenge(ChallengeRequest? request, MailboxChallenges challenges)
+    {
+        if (!Ed25519PublicKey.TryParseBase64(request?.Mailbox, out var mailbox))
+        {
+            return Problems.Of("bad-request");
+        }
+
+        // The same answer whether or not the mailbox exists: the challenge says nothing about it.
+        var (challenge, token) = challenges.Issue(mailbox);
+        return TypedResults.Ok(new ChallengeIssued(challenge, token));
+    }
+
+    public static async Task<Results<Ok<MailboxContents>, ProblemHttpResult>> OpenMailbox(
+        OpenMailboxRequest? request, MailboxChallenges challenges, IntakeDbContext db, BlobStore blobs, CancellationToken cancellationToken)
+    {
+        if (!Ed25519PublicKey.TryParseBase64(request?.Mailbox, out var mailbox))
+        {
+            return Problems.Of("bad-request");
+        }
+
+        if (!challenges.TryRedeem(mailbox, request!.Token, request.Signature))
+        {
+            return Problems.Of("challenge-invalid");
+        }
+
+        var mailboxId = Signatures.MailboxId(mailbox);
+        var rows = await db.Envelopes.AsNoTracking()
+            .Where(e => e.MailboxId == mailboxId && (e.Kind == EnvelopeKind.Reply || e.Kind == EnvelopeKind.FollowUp))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(cancellationToken);
+        var replies = new List<ReplyItem>();
+        foreach (var reply in rows.Where(r => r.Kind == EnvelopeKind.Reply))
+        {
+            var bytes = await File.ReadAllBytesAsync(blobs.BlobPath(reply.Id), cancellationToken);
+            replies.Add(new ReplyItem(reply.Id, reply.ReceivedDay, reply.ReviewerId ?? "", reply.Signature ?? "", Convert.ToBase64String(bytes)));
+        }
+
+        return TypedResults.Ok(new MailboxContents(replies, rows.Count(r => r.Kind == EnvelopeKind.FollowUp)));
+    }
+
+    /// <summary>
+    /// A reply from the console: accepted only with a valid §7.2 signature by a reviewer of the current bundle,
+    /// so a stolen fetch token or a compromised transfer machine cannot put words in a reviewer's mouth.
+    /// </summary>
+    public static async Task<Results<Created<ReplyStored>, ProblemHttpResult>> StoreReply(
+        HttpContext context, BundleProvider bundle, IntakeStore store, IOptions<IntakeOptions> options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        if (!string.Equals(request.ContentType, "application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Of("unsupported-media-type");
+        }
+
+        if (!Ed25519PublicKey.TryParseBase64(request.Headers["SafeIntake-Mailbox"], out var mailbox)
+            || bundle.Current.Bundle.FindReviewer(request.Headers["SafeIntake-Reviewer"].ToString()) is not { } reviewer
+            || request.Headers["SafeIntake-Signature"].ToString() is not { Length: 88 } signature)
+        {
+            return Problems.Of("bad-request");
+        }
+
+        if (request.ContentLength > options.Value.MaxReplyBytes)
+        {
+            return Problems.Of("too-large");
+        }
+
+        using var body = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (body.Length + read > options.Value.MaxReplyBytes)
+            {
+                return Problems.Of("too-large");
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        body.Position = 0;
+        if (!EnvelopeHeader.TryRead(body, out var header))
+        {
+            return Problems.Of("envelope-invalid");
+        }
+
+        body.Position = 0;
+        var hash = Signatures.EnvelopeHash(body);
+        byte[] signatureBytes;
+        try
+        {
+            signatureBytes = Convert.FromBase64String(signature);
+        }
+        catch (FormatException)
+        {
+            return Problems.Of("signature-invalid");
+        }
+
+        if (!Signatures.VerifyReply(reviewer.SigningKey, mailbox, hash, signatureBytes))
+        {
+            return Problems.Of("signature-invalid");
+        }
+
+        if (!await store.MailboxExistsAsync(Signatures.MailboxId(mailbox), cancellationToken))
+        {
+            return Problems.Of("mailbox-unknown");
+        }
+
+        var stored = await store.StoreReplyAsync(body, header, hash, mailbox, reviewer.Id, signature, cancellationToken);
+        return TypedResults.Created((string?)null, new ReplyStored(stored.Id));
+    }
+}

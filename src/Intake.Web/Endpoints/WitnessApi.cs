@@ -1,0 +1,189 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SafeIntake.Crypto;
+using SafeIntake.Intake.Web.Security;
+using SafeIntake.Intake.Web.Storage;
+using SafeIntake.Intake.Web.Trust;
+
+namespace SafeIntake.Intake.Web.Endpoints;
+
+public sealed record PowAnswer(string? Token, string? Nonce);
+
+public sealed record CreateUploadRequest(string? Kind, long? Size, string? Mailbox, PowAnswer? Pow, string? Website);
+
+public sealed record UploadCreated(string Id, long Offset, int ChunkBytes, DateOnly Expires);
+
+public sealed record FinalizeRequest(string? Signature);
+
+public sealed record UploadReceived(DateOnly Received);
+
+public sealed record PowIssued(string Token, int Difficulty, DateOnly Expires);
+
+/// <summary>The witness flow of docs/spec/intake-api.md: bundle, proof of work, resumable upload.</summary>
+public static class WitnessApi
+{
+    public const string UploadMediaType = "application/offset+octet-stream";
+    public const string RateLimitPolicy = "witness";
+
+    public static void MapWitnessApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapGet("/bundle", GetBundle);
+        api.MapPost("/pow", IssuePow).RequireRateLimiting(RateLimitPolicy);
+        api.MapPost("/uploads", CreateUpload).RequireRateLimiting(RateLimitPolicy);
+        api.MapPatch("/uploads/{id}", AppendChunk);
+        api.MapMethods("/uploads/{id}", ["HEAD"], (Delegate)GetOffset);
+        api.MapPost("/uploads/{id}/finalize", FinalizeUpload);
+        api.MapDelete("/uploads/{id}", Cancel);
+    }
+
+    public static ContentHttpResult GetBundle(BundleProvider bundle) =>
+        TypedResults.Text(bundle.FileText, "application/json", System.Text.Encoding.UTF8);
+
+    public static Ok<PowIssued> IssuePow(ProofOfWork pow)
+    {
+        var challenge = pow.Issue();
+        return TypedResults.Ok(new PowIssued(challenge.Token, challenge.Difficulty, challenge.Expires));
+    }
+
+    public static async Task<Results<Created<UploadCreated>, ProblemHttpResult>> CreateUpload(
+        CreateUploadRequest? request, ProofOfWork pow, IntakeStore store, IOptions<IntakeOptions> options, CancellationToken cancellationToken)
+    {
+        if (request is null || request.Kind is not ("report" or "follow-up") || request.Size is not { } size)
+        {
+            return Problems.Of("bad-request");
+        }
+
+        // A honeypot hit is answered like any malformed request: a bot learns nothing about what tripped it.
+        if (!string.IsNullOrEmpty(request.Website))
+        {
+            return Problems.Of("bad-request");
+        }
+
+        var kind = request.Kind == "report" ? EnvelopeKind.Report : EnvelopeKind.FollowUp;
+        string? mailbox = null;
+        if (request.Mailbox is not null)
+        {
+            if (!Ed25519PublicKey.TryParseBase64(request.Mailbox, out var key))
+            {
+                return Problems.Of("bad-request");
+            }
+
+            mailbox = key.ToBase64();
+        }
+
+        if (kind == EnvelopeKind.FollowUp && mailbox is null)
+        {
+            return Problems.Of("bad-request");
+        }
+
+        if (size > options.Value.MaxEnvelopeBytes)
+        {
+            return Problems.Of("too-large");
+        }
+
+        if (size < EnvelopeHeader.MinimumPrefixLength + 32 + 80 + Padding.MinimumBucket + 16)
+        {
+            return Problems.Of("envelope-invalid");
+        }
+
+        if (!pow.TryRedeem(request.Pow?.Token, request.Pow?.Nonce))
+        {
+            return Problems.Of("pow-invalid");
+        }
+
+        var upload = await store.CreateUploadAsync(kind, size, mailbox, options.Value.UploadExpiryHours, cancellationToken);
+        return TypedResults.Created($"/api/v1/uploads/{upload.Id}",
+            new UploadCreated(upload.Id, 0, options.Value.ChunkBytes, DateOnly.FromDateTime(upload.ExpiresAt.UtcDateTime)));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> AppendChunk(
+        string id, HttpContext context, IntakeStore store, BlobStore blobs, IOptions<IntakeOptions> options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!string.Equals(context.Request.ContentType, UploadMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Of("unsupported-media-type");
+        }
+
+        if (!long.TryParse(context.Request.Headers["Upload-Offset"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var offset))
+        {
+            return Problems.Of("bad-request");
+        }
+
+        if (context.Request.ContentLength > options.Value.ChunkBytes)
+        {
+            return Problems.Of("too-large");
+        }
+
+        using var gate = await IntakeStore.LockAsync(id, cancellationToken);
+        var upload = await store.FindUploadAsync(id, cancellationToken);
+        if (upload is null)
+        {
+            return Problems.Of("upload-not-found");
+        }
+
+        var current = blobs.UploadLength(id);
+        context.Response.Headers["Upload-Offset"] = current.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (offset != current)
+        {
+            return Problems.Of("offset-mismatch");
+        }
+
+        // The declared size is enforced as bytes arrive, and one request never exceeds a chunk.
+        var limit = Math.Min(upload.DeclaredSize, current + options.Value.ChunkBytes);
+        var length = await blobs.AppendAsync(id, context.Request.Body, limit, cancellationToken);
+        if (length < 0)
+        {
+            return Problems.Of("too-large");
+        }
+
+        context.Response.Headers["Upload-Offset"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> GetOffset(string id, HttpContext context, IntakeStore store, BlobStore blobs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var upload = await store.FindUploadAsync(id, cancellationToken);
+        if (upload is null)
+        {
+            return Problems.Of("upload-not-found");
+        }
+
+        context.Response.Headers["Upload-Offset"] = blobs.UploadLength(id).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers["Upload-Length"] = upload.DeclaredSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Created<UploadReceived>, ProblemHttpResult>> FinalizeUpload(string id, FinalizeRequest? request, IntakeStore store, CancellationToken cancellationToken)
+    {
+        using var gate = await IntakeStore.LockAsync(id, cancellationToken);
+        var upload = await store.FindUploadAsync(id, cancellationToken);
+        if (upload is null)
+        {
+            return Problems.Of("upload-not-found");
+        }
+
+        var outcome = await store.FinalizeAsync(upload, request?.Signature, cancellationToken);
+        if (outcome.Envelope is not { } envelope)
+        {
+            return Problems.Of(outcome.Problem!);
+        }
+
+        // Deliberately not logged: a log line per submission would date it.
+        return TypedResults.Created((string?)null, new UploadReceived(envelope.ReceivedDay));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> Cancel(string id, IntakeStore store, CancellationToken cancellationToken)
+    {
+        using var gate = await IntakeStore.LockAsync(id, cancellationToken);
+        if (await store.FindUploadAsync(id, cancellationToken) is null)
+        {
+            return Problems.Of("upload-not-found");
+        }
+
+        await store.DiscardUploadAsync(id, cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,185 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using SafeIntake.Intake.Web.Endpoints;
+using SafeIntake.Intake.Web.Security;
+using SafeIntake.Intake.Web.Storage;
+using SafeIntake.Intake.Web.Trust;
+using Serilog;
+using Serilog.Events;
+
+namespace SafeIntake.Intake.Web;
+
+/// <summary>Everything the intake server needs, bound in one place (Program.cs stays one screen).</summary>
+public static class IntakeExtensions
+{
+    /// <summary>
+    /// Binds options, resolves the data folder, loads and verifies the reviewer bundle (creating the demo one on a
+    /// first run), and registers storage, DataProtection, scrubbed logging, rate limiting and the page renderer.
+    /// Throws <see cref="IntakeConfigurationException"/> when a production configuration is incomplete.
+    /// </summary>
+    public static WebApplicationBuilder AddIntake(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Configuration.GetSection(IntakeOptions.Section).Get<IntakeOptions>() ?? new IntakeOptions();
+        var root = builder.Environment.ContentRootPath;
+        BundleProvider bundle;
+        if (options.Mode == IntakeMode.Demo)
+        {
+            options.DemoPath = Path.GetFullPath(options.DemoPath ?? Path.Combine(root, "safeintake-demo"), root);
+            options.DataPath = Path.GetFullPath(options.DataPath ?? Path.Combine(options.DemoPath, "server-data"), root);
+            var (orgKey, bundlePath) = DemoSetup.Ensure(options.DemoPath, TimeProvider.System);
+            bundle = BundleProvider.Load(orgKey.ToBase64(), bundlePath, DateTimeOffset.UtcNow);
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(options.DataPath))
+            {
+                throw new IntakeConfigurationException("Production mode needs Intake:DataPath (where ciphertext, the database and keys live).");
+            }
+
+            options.DataPath = Path.GetFullPath(options.DataPath, root);
+            bundle = BundleProvider.Load(options.OrganisationKey, options.BundlePath, DateTimeOffset.UtcNow);
+        }
+
+        if (options.Categories.Count == 0)
+        {
+            options.Categories = DefaultCategories();
+        }
+
+        Directory.CreateDirectory(options.DataPath);
+        builder.Configuration[$"{IntakeOptions.Section}:DataPath"] = options.DataPath;
+        builder.Configuration[$"{IntakeOptions.Section}:DemoPath"] = options.DemoPath;
+        var services = builder.Services;
+        services.Configure<IntakeOptions>(o =>
+        {
+            builder.Configuration.GetSection(IntakeOptions.Section).Bind(o);
+            o.DataPath = options.DataPath;
+            o.DemoPath = options.DemoPath;
+            o.Categories = options.Categories;
+        });
+        services.AddSingleton(bundle);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new BlobStore(options.DataPath));
+        services.AddSingleton<PageRenderer>();
+        services.AddSingleton<ProofOfWork>();
+        services.AddSingleton<MailboxChallenges>();
+        services.AddMemoryCache();
+        services.AddScoped<IntakeStore>();
+        services.AddHostedService<MaintenanceService>();
+        services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)));
+
+        services.AddDataProtection()
+            .SetApplicationName("SafeIntake")
+            .PersistKeysToFileSystem(Directory.CreateDirectory(Path.Combine(options.DataPath, "keys")));
+
+        services.AddProblemDetails(p => p.CustomizeProblemDetails = context =>
+        {
+            // Every error the framework produces (bad JSON, wrong content type, unknown route, a crash) gets the
+            // same shape as ours, and no trace id, exception text or stack trace.
+            var details = context.ProblemDetails;
+            details.Extensions.Remove("traceId");
+            details.Extensions.Remove("exception");
+            details.Detail = null;
+            if (!details.Extensions.ContainsKey("code"))
+            {
+                var code = details.Status switch
+                {
+                    404 or 405 => "not-found",
+                    413 => "too-large",
+                    415 => "unsupported-media-type",
+                    429 => "rate-limited",
+                    >= 500 => "server-error",
+                    _ => "bad-request",
+                };
+                var uniform = Problems.Details(code);
+                details.Type = uniform.Type;
+                details.Title = uniform.Title;
+                details.Extensions["code"] = code;
+            }
+        });
+
+        services.AddRateLimiter(limiter =>
+        {
+            // One bucket for everyone: never keyed on an address, which the server does not keep.
+            limiter.AddTokenBucketLimiter(WitnessApi.RateLimitPolicy, bucket =>
+            {
+                bucket.TokenLimit = Math.Max(1, options.RateLimitPerMinute);
+                bucket.TokensPerPeriod = Math.Max(1, options.RateLimitPerMinute);
+                bucket.ReplenishmentPeriod = TimeSpan.FromMinutes(1);
+                bucket.QueueLimit = 0;
+                bucket.AutoReplenishment = true;
+            });
+            limiter.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return new ValueTask(Problems.WriteAsync(context.HttpContext, "rate-limited"));
+            };
+        });
+
+        services.AddSerilog((_, log) => log
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System", LogEventLevel.Warning)
+            // Day-level timestamps only: a log line's time next to a network log would date a submission.
+            .WriteTo.Console(outputTemplate: LogTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .WriteTo.File(Path.Combine(options.DataPath, "logs", "intake-.log"), outputTemplate: LogTemplate,
+                rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.ChunkBytes, options.MaxReplyBytes) + 4096;
+        });
+        return builder;
+    }
+
+    public const string LogTemplate = "[{Timestamp:yyyy-MM-dd} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>The pipeline: errors first (never the developer page), headers, static files, API, pages.</summary>
+    public static WebApplication UseIntake(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<SecurityHeaders>();
+        app.UseStaticFiles();
+        app.UseRateLimiter();
+        app.MapWitnessApi();
+        app.MapMailboxApi();
+        app.MapWitnessPages();
+        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        app.Services.GetRequiredService<PageRenderer>().OrganisationKey = app.Services.GetRequiredService<BundleProvider>().OrganisationKey.ToBase64();
+        return app;
+    }
+
+    /// <summary>Applies migrations, records the served bundle and repairs what a crash left, before serving.</summary>
+    public static async Task PrepareStorageAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
+        await db.Database.MigrateAsync();
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        var store = scope.ServiceProvider.GetRequiredService<IntakeStore>();
+        await app.Services.GetRequiredService<BundleProvider>().RecordServedAsync(db, store.Today);
+        await store.RecoverAsync(CancellationToken.None);
+    }
+
+    private static string ConnectionString(string dataPath) =>
+        new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataPath, "intake.db"),
+            Pooling = true,
+        }.ToString();
+
+    private static List<CategoryOption> DefaultCategories() =>
+    [
+        new() { Id = "police", Labels = new() { ["en"] = "Police or security forces", ["zh-Hant-HK"] = "警察或保安部隊", ["zh-Hans"] = "警察或安全部队" } },
+        new() { Id = "workplace", Labels = new() { ["en"] = "Workplace abuse", ["zh-Hant-HK"] = "職場欺凌或剝削", ["zh-Hans"] = "职场欺凌或剥削" } },
+        new() { Id = "data-leak", Labels = new() { ["en"] = "Data leak", ["zh-Hant-HK"] = "資料外洩", ["zh-Hans"] = "数据泄露" } },
+        new() { Id = "corruption", Labels = new() { ["en"] = "Corruption", ["zh-Hant-HK"] = "貪污", ["zh-Hans"] = "腐败" } },
+    ];
+}

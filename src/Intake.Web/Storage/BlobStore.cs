@@ -1,0 +1,128 @@
+using System.Runtime.InteropServices;
+
+namespace SafeIntake.Intake.Web.Storage;
+
+/// <summary>
+/// Ciphertext on disk. Uploads grow in <c>uploads/</c>; a finalized upload is fsynced and renamed into
+/// <c>blobs/</c>, so a blob is either whole or absent. File times are reset to midnight UTC so the disk keeps no
+/// more of a witness's timing than the database does (ctime, which no API can set, is in the threat model).
+/// </summary>
+public sealed partial class BlobStore
+{
+    private readonly string _uploads;
+    private readonly string _blobs;
+
+    public BlobStore(string dataPath)
+    {
+        _uploads = Directory.CreateDirectory(Path.Combine(dataPath, "uploads")).FullName;
+        _blobs = Directory.CreateDirectory(Path.Combine(dataPath, "blobs")).FullName;
+    }
+
+    public string UploadPath(string id) => Path.Combine(_uploads, Checked(id) + ".part");
+
+    public string BlobPath(string id) => Path.Combine(_blobs, Checked(id));
+
+    public long UploadLength(string id) => File.Exists(UploadPath(id)) ? new FileInfo(UploadPath(id)).Length : -1;
+
+    public void CreateUpload(string id)
+    {
+        using var _ = new FileStream(UploadPath(id), FileMode.CreateNew, FileAccess.Write);
+    }
+
+    /// <summary>Appends a chunk, refusing bytes past <paramref name="limit"/> as they arrive. Returns the new length, or -1 past the limit.</summary>
+    public async Task<long> AppendAsync(string id, Stream body, long limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        await using var file = new FileStream(UploadPath(id), FileMode.Append, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+        var start = file.Length;
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (file.Length + read > limit)
+            {
+                // Roll back this request: the upload stays at the offset it had before it.
+                file.SetLength(start);
+                return -1;
+            }
+
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+
+        await file.FlushAsync(cancellationToken);
+        return file.Length;
+    }
+
+    /// <summary>fsync, reset times, rename into place, fsync the folder: after this returns the blob survives a crash.</summary>
+    public void Commit(string uploadId, string blobId, DateOnly day)
+    {
+        var source = UploadPath(uploadId);
+        using (var handle = File.OpenHandle(source, FileMode.Open, FileAccess.ReadWrite))
+        {
+            RandomAccess.FlushToDisk(handle);
+        }
+
+        var midnight = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(source, midnight);
+        File.SetLastAccessTimeUtc(source, midnight);
+        File.Move(source, BlobPath(blobId), overwrite: false);
+        FlushDirectory(_blobs);
+        FlushDirectory(_uploads);
+    }
+
+    public void DeleteUpload(string id) => File.Delete(UploadPath(id));
+
+    public void DeleteBlob(string id) => File.Delete(BlobPath(id));
+
+    public Stream OpenUpload(string id) => new FileStream(UploadPath(id), FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
+
+    public Stream OpenBlob(string id) => new FileStream(BlobPath(id), FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
+
+    public IEnumerable<string> BlobIds() => Directory.EnumerateFiles(_blobs).Select(Path.GetFileName).OfType<string>().Where(IsId);
+
+    public IEnumerable<string> UploadIds() =>
+        Directory.EnumerateFiles(_uploads, "*.part").Select(Path.GetFileNameWithoutExtension).OfType<string>().Where(IsId);
+
+    /// <summary>Writes a small file atomically: temp file, fsync, rename.</summary>
+    public static void WriteAllBytesAtomic(string path, ReadOnlySpan<byte> contents)
+    {
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
+        using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+        {
+            file.Write(contents);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+        FlushDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    public static bool IsId(string? id) => id is { Length: 32 } && id.All(char.IsAsciiHexDigitLower);
+
+    private static string Checked(string id) => IsId(id) ? id : throw new ArgumentException("Not an envelope or upload id.", nameof(id));
+
+    /// <summary>A rename is durable only once its directory is fsynced (POSIX); .NET has no API for that.</summary>
+    private static void FlushDirectory(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        var fd = Open(path, 0 /* O_RDONLY */);
+        if (fd >= 0)
+        {
+            _ = Fsync(fd);
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}

@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace SafeIntake.Intake.Web.Storage;
+
+/// <summary>Metadata only: ciphertext lives in the blob folder (<see cref="BlobStore"/>).</summary>
+public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) : DbContext(options)
+{
+    public DbSet<StoredEnvelope> Envelopes => Set<StoredEnvelope>();
+
+    public DbSet<PendingUpload> Uploads => Set<PendingUpload>();
+
+    public DbSet<ServedBundle> Bundles => Set<ServedBundle>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<StoredEnvelope>(e =>
+        {
+            e.ToTable("Envelopes");
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedOnAdd();
+            e.HasIndex(x => x.Id).IsUnique();
+            e.HasIndex(x => x.MailboxId);
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.Property(x => x.EnvelopeHash).HasMaxLength(64);
+            e.Property(x => x.BundleHash).HasMaxLength(64);
+            e.Property(x => x.MailboxId).HasMaxLength(32);
+            e.Property(x => x.MailboxKey).HasMaxLength(44);
+            e.Property(x => x.ReviewerId).HasMaxLength(64);
+            e.Property(x => x.Signature).HasMaxLength(88);
+        });
+        modelBuilder.Entity<PendingUpload>(e =>
+        {
+            e.ToTable("Uploads");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.Property(x => x.MailboxKey).HasMaxLength(44);
+            // SQLite cannot order DateTimeOffset; store UTC ticks.
+            e.Property(x => x.ExpiresAt).HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+        });
+        modelBuilder.Entity<ServedBundle>(e =>
+        {
+            e.ToTable("Bundles");
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasMaxLength(64);
+        });
+    }
+}

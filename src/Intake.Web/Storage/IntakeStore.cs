@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using SafeIntake.Crypto;
+
+namespace SafeIntake.Intake.Web.Storage;
+
+/// <summary>The outcome of finalizing an upload: a stored envelope, or the problem code of the rule it broke.</summary>
+public sealed record FinalizeOutcome(StoredEnvelope? Envelope, string? Problem);
+
+/// <summary>
+/// Uploads and stored envelopes. One lock per upload serialises its chunks and its finalize; the database and
+/// the blob folder change together or not at all (a crash between the two is repaired by <see cref="RecoverAsync"/>).
+/// </summary>
+public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvider time)
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Locks = new(StringComparer.Ordinal);
+
+    public DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+
+    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    public async Task<PendingUpload> CreateUploadAsync(EnvelopeKind kind, long size, string? mailboxKey, int expiryHours, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var upload = new PendingUpload
+        {
+            Id = NewId(),
+            Kind = kind,
+            DeclaredSize = size,
+            MailboxKey = mailboxKey,
+            ExpiresAt = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(expiryHours + 1),
+        };
+        blobs.CreateUpload(upload.Id);
+        db.Uploads.Add(upload);
+        await db.SaveChangesAsync(cancellationToken);
+        return upload;
+    }
+
+    public Task<PendingUpload?> FindUploadAsync(string id, CancellationToken cancellationToken) =>
+        BlobStore.IsId(id) ? db.Uploads.AsNoTracking().SingleOrDefaultAsync(u => u.Id == id && u.ExpiresAt > time.GetUtcNow(), cancellationToken) : Task.FromResult<PendingUpload?>(null);
+
+    public static async Task<IDisposable> LockAsync(string id, CancellationToken cancellationToken)
+    {
+        var gate = Locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        return new Releaser(gate);
+    }
+
+    /// <summary>
+    /// Checks a complete upload and commits it: shape, bundle, follow-up signature and mailbox, then fsync + rename
+    /// + one transaction. On any failure the upload is deleted: a rejected envelope leaves nothing behind.
+    /// </summary>
+    public async Task<FinalizeOutcome> FinalizeAsync(PendingUpload upload, string? signatureBase64, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        if (blobs.UploadLength(upload.Id) != upload.DeclaredSize)
+        {
+            return new(null, "upload-incomplete");
+        }
+
+        var outcome = await CheckAsync(upload, signatureBase64, cancellationToken);
+        if (outcome.Problem is not null)
+        {
+            await DiscardUploadAsync(upload.Id, cancellationToken);
+            return outcome;
+        }
+
+        var envelope = outcome.Envelope!;
+        blobs.Commit(upload.Id, envelope.Id, envelope.ReceivedDay);
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.Envelopes.Add(envelope);
+            await db.Uploads.Where(u => u.Id == upload.Id).ExecuteDeleteAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            blobs.DeleteBlob(envelope.Id);
+            throw;
+        }
+
+        return outcome;
+    }
+
+    private async Task<FinalizeOutcome> CheckAsync(PendingUpload upload, string? signatureBase64, CancellationToken cancellationToken)
+    {
+        EnvelopeHeader? header;
+        byte[] hash;
+        await using (var stream = blobs.OpenUpload(upload.Id))
+        {
+            if (!EnvelopeHeader.TryRead(stream, out header))
+            {
+                return new(null, "envelope-invalid");
+            }
+
+            stream.Position = 0;
+            hash = Signatures.EnvelopeHash(stream);
+        }
+
+        var bundleHash = Convert.ToHexStringLower(header.BundleHash);
+        if (!await db.Bundles.AnyAsync(b => b.Hash == bundleHash, cancellationToken))
+        {
+            return new(null, "unknown-bundle");
+        }
+
+        var envelope = new StoredEnvelope
+        {
+            Id = NewId(),
+            Kind = upload.Kind,
+            ReceivedDay = Today,
+            Size = upload.DeclaredSize,
+            EnvelopeHash = Convert.ToHexStringLower(hash),
+            BundleHash = bundleHash,
+        };
+        if (upload.MailboxKey is { } mailboxKey && Ed25519PublicKey.TryParseBase64(mailboxKey, out var mailbox))
+        {
+            envelope.MailboxKey = mailboxKey;
+            envelope.MailboxId = Signatures.MailboxId(mailbox);
+            if (upload.Kind == EnvelopeKind.FollowUp)
+            {
+                if (!TryDecode(signatureBase64, out var signature) || !Signatures.VerifyFollowUp(mailbox, hash, signature))
+                {
+                    return new(null, "signature-invalid");
+                }
+
+                if (!await MailboxExistsAsync(envelope.MailboxId, cancellationToken))
+                {
+                    return new(null, "mailbox-unknown");
+                }
+
+                envelope.Signature = signatureBase64;
+            }
+        }
+
+        return new(envelope, null);
+    }
+
+    public Task<bool> MailboxExistsAsync(string mailboxId, CancellationToken cancellationToken) =>
+        db.Envelopes.AnyAsync(e => e.MailboxId == mailboxId && e.Kind == EnvelopeKind.Report, cancellationToken);
+
+    /// <summary>Stores a reviewer's reply (already verified by the caller) atomically.</summary>
+    public async Task<StoredEnvelope> StoreReplyAsync(Stream body, EnvelopeHeader header, byte[] envelopeHash, Ed25519PublicKey mailbox, string reviewerId, string signature, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(header);
+        var uploadId = NewId();
+        blobs.CreateUpload(uploadId);
+        body.Position = 0;
+        await blobs.AppendAsync(uploadId, body, long.MaxValue, cancellationToken);
+        var envelope = new StoredEnvelope
+        {
+            Id = NewId(),
+            Kind = EnvelopeKind.Reply,
+            ReceivedDay = Today,
+            Size = body.Length,
+            EnvelopeHash = Convert.ToHexStringLower(envelopeHash),
+            BundleHash = Convert.ToHexStringLower(header.BundleHash),
+            MailboxKey = mailbox.ToBase64(),
+            MailboxId = Signatures.MailboxId(mailbox),
+            ReviewerId = reviewerId,
+            Signature = signature,
+        };
+        blobs.Commit(uploadId, envelope.Id, envelope.ReceivedDay);
+        try
+        {
+            db.Envelopes.Add(envelope);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            blobs.DeleteBlob(envelope.Id);
+            throw;
+        }
+
+        return envelope;
+    }
+
+    public async Task DiscardUploadAsync(string id, CancellationToken cancellationToken)
+    {
+        await db.Uploads.Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken);
+        blobs.DeleteUpload(id);
+    }
+
+    /// <summary>
+    /// After a crash or on schedule: expired uploads go, upload files without a row go, and blobs without a row
+    /// (a crash between rename and commit: never acknowledged to the witness) go. Rows whose blob vanished are kept
+    /// and counted, never silently dropped.
+    /// </summary>
+    public async Task<(int Uploads, int Orphans)> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var expired = await db.Uploads.Where(u => u.ExpiresAt <= now).Select(u => u.Id).ToListAsync(cancellationToken);
+        foreach (var id in expired)
+        {
+            await DiscardUploadAsync(id, cancellationToken);
+        }
+
+        var known = (await db.Uploads.Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var strayUploads = blobs.UploadIds().Where(id => !known.Contains(id)).ToList();
+        strayUploads.ForEach(blobs.DeleteUpload);
+
+        var stored = (await db.Envelopes.Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var orphans = blobs.BlobIds().Where(id => !stored.Contains(id)).ToList();
+        orphans.ForEach(blobs.DeleteBlob);
+        return (expired.Count + strayUploads.Count, orphans.Count);
+    }
+
+    private static bool TryDecode(string? base64, out byte[] bytes)
+    {
+        bytes = [];
+        try
+        {
+            bytes = Convert.FromBase64String(base64 ?? "");
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        public void Dispose() => gate.Release();
+    }
+}

@@ -49,7 +49,7 @@ def main():
     port = free_port()
     env = dict(os.environ, Intake__DemoPath=os.path.join(work, "demo"), Intake__PowDifficulty="8", Intake__RateLimitPerMinute="1000")
     server = subprocess.Popen(["dotnet", DLL, "--contentRoot", os.path.join(ROOT, "src/Intake.Web"), "--urls", f"http://127.0.0.1:{port}"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              env=env, stdout=open("/tmp/bench-server.log","w"), stderr=subprocess.STDOUT)
     try:
         for _ in range(300):
             try:

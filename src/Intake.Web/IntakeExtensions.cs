@@ -74,11 +74,19 @@ public static class IntakeExtensions
             .SetApplicationName("SafeIntake")
             .PersistKeysToFileSystem(Directory.CreateDirectory(Path.Combine(options.DataPath, "keys")));
 
+        services.AddExceptionHandler<LoggingExceptionHandler>();
         services.AddProblemDetails(p => p.CustomizeProblemDetails = context =>
         {
             // Every error the framework produces (bad JSON, wrong content type, unknown route, a crash) gets the
             // same shape as ours, and no trace id, exception text or stack trace.
             var details = context.ProblemDetails;
+            if (details.Status == StatusCodes.Status405MethodNotAllowed)
+            {
+                // The spec's table has no 405: a method no route takes is "no such route".
+                details.Status = StatusCodes.Status404NotFound;
+                context.HttpContext.Response.StatusCode = StatusCodes.Status404NotFound;
+            }
+
             details.Extensions.Remove("traceId");
             details.Extensions.Remove("exception");
             details.Detail = null;

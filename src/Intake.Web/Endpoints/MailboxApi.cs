@@ -28,7 +28,7 @@ public static class MailboxApi
         var api = app.MapGroup("/api/v1");
         api.MapPost("/mailbox/challenge", IssueChallenge).RequireRateLimiting(WitnessApi.RateLimitPolicy);
         api.MapPost("/mailbox/open", OpenMailbox).RequireRateLimiting(WitnessApi.RateLimitPolicy);
-        api.MapPost("/replies", StoreReply);
+        api.MapPost("/replies", StoreReply).RequireRateLimiting(WitnessApi.RateLimitPolicy);
     }
 
     public static Results<Ok<ChallengeIssued>, ProblemHttpResult> IssueChallenge(ChallengeRequest? request, MailboxChallenges challenges)
@@ -97,6 +97,12 @@ public static class MailboxApi
             return Problems.Of("too-large");
         }
 
+        // Cheap refusals before the body is read into memory.
+        if (!await store.MailboxExistsAsync(Signatures.MailboxId(mailbox), cancellationToken))
+        {
+            return Problems.Of("mailbox-unknown");
+        }
+
         using var body = new MemoryStream();
         var buffer = new byte[81920];
         int read;
@@ -131,11 +137,6 @@ public static class MailboxApi
         if (!Signatures.VerifyReply(reviewer.SigningKey, mailbox, hash, signatureBytes))
         {
             return Problems.Of("signature-invalid");
-        }
-
-        if (!await store.MailboxExistsAsync(Signatures.MailboxId(mailbox), cancellationToken))
-        {
-            return Problems.Of("mailbox-unknown");
         }
 
         var stored = await store.StoreReplyAsync(body, header, hash, mailbox, reviewer.Id, signature, cancellationToken);

@@ -13,7 +13,7 @@ namespace SafeIntake.Intake.Web.Security;
 public sealed class MailboxChallenges(IDataProtectionProvider protection, IMemoryCache replayCache, TimeProvider time)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
-    private readonly IDataProtector _protector = protection.CreateProtector("SafeIntake.Mailbox.v1");
+    private readonly IDataProtector _protector = protection.CreateProtector("SafeIntake.Mailbox.v1", ProcessInstance.Id);
 
     private sealed record Payload(string Mailbox, string Challenge, long Expires);
 

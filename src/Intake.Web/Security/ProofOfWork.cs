@@ -16,7 +16,7 @@ namespace SafeIntake.Intake.Web.Security;
 public sealed class ProofOfWork(IDataProtectionProvider protection, IMemoryCache replayCache, IOptions<IntakeOptions> options, TimeProvider time)
 {
     public const string Context = "SafeIntake/v1 pow";
-    private readonly IDataProtector _protector = protection.CreateProtector("SafeIntake.Pow.v1");
+    private readonly IDataProtector _protector = protection.CreateProtector("SafeIntake.Pow.v1", ProcessInstance.Id);
 
     public sealed record Challenge(string Token, int Difficulty, DateOnly Expires);
 

@@ -15,6 +15,18 @@ public sealed class SecurityHeaders(RequestDelegate next, IOptions<IntakeOptions
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // Applied as the response starts, so an error path that clears the response (the exception handler
+        // does) still sends them; Kestrel's Server header goes at the same moment.
+        context.Response.OnStarting(() =>
+        {
+            Apply(context, options.Value);
+            return Task.CompletedTask;
+        });
+        return next(context);
+    }
+
+    private static void Apply(HttpContext context, IntakeOptions options)
+    {
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers["Referrer-Policy"] = "no-referrer";
@@ -26,17 +38,11 @@ public sealed class SecurityHeaders(RequestDelegate next, IOptions<IntakeOptions
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
         headers["Cross-Origin-Embedder-Policy"] = "require-corp";
         headers["Permissions-Policy"] = "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()";
-        if (options.Value.OnionLocation is { Length: > 0 } onion && context.Request.Path.StartsWithSegments("/api") == false)
+        if (options.OnionLocation is { Length: > 0 } onion && context.Request.Path.StartsWithSegments("/api") == false)
         {
             headers["Onion-Location"] = onion.TrimEnd('/') + context.Request.Path;
         }
 
-        // Kestrel's Server header says nothing a witness needs; one less fingerprint.
-        context.Response.OnStarting(() =>
-        {
-            context.Response.Headers.Remove("Server");
-            return Task.CompletedTask;
-        });
-        return next(context);
+        headers.Remove("Server");
     }
 }

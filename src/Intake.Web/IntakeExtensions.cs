@@ -30,6 +30,7 @@ public static class IntakeExtensions
             options.DemoPath = Path.GetFullPath(options.DemoPath ?? Path.Combine(root, "safeintake-demo"), root);
             options.DataPath = Path.GetFullPath(options.DataPath ?? Path.Combine(options.DemoPath, "server-data"), root);
             var (orgKey, bundlePath) = DemoSetup.Ensure(options.DemoPath, TimeProvider.System);
+            options.BundlePath = bundlePath;
             bundle = BundleProvider.Load(orgKey.ToBase64(), bundlePath, DateTimeOffset.UtcNow);
         }
         else
@@ -58,6 +59,7 @@ public static class IntakeExtensions
             o.DataPath = options.DataPath;
             o.DemoPath = options.DemoPath;
             o.Categories = options.Categories;
+            o.BundlePath = options.BundlePath;
         });
         services.AddSingleton(bundle);
         services.AddSingleton(TimeProvider.System);
@@ -67,6 +69,8 @@ public static class IntakeExtensions
         services.AddSingleton<MailboxChallenges>();
         services.AddMemoryCache();
         services.AddScoped<IntakeStore>();
+        services.AddScoped<TransferStore>();
+        services.AddSingleton(provider => new ServerSigningKey(provider.GetRequiredService<IDataProtectionProvider>(), options.DataPath));
         services.AddHostedService<MaintenanceService>();
         services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)));
 
@@ -139,7 +143,8 @@ public static class IntakeExtensions
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = Math.Max(options.ChunkBytes, options.MaxReplyBytes) + 4096;
+            // An outbox carries replies as base64: up to a few of the largest replies.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.ChunkBytes, options.MaxReplyBytes * 4) + 4096;
         });
         return builder;
     }
@@ -157,6 +162,7 @@ public static class IntakeExtensions
         app.UseRateLimiter();
         app.MapWitnessApi();
         app.MapMailboxApi();
+        app.MapTransferApi();
         app.MapWitnessPages();
         app.MapGet("/healthz", () => TypedResults.Text("ok"));
         app.Services.GetRequiredService<PageRenderer>().OrganisationKey = app.Services.GetRequiredService<BundleProvider>().OrganisationKey.ToBase64();

@@ -57,4 +57,10 @@ public sealed class IntakeOptions
     public string? OnionLocation { get; set; }
 
     public List<CategoryOption> Categories { get; set; } = [];
+
+    /// <summary>Delete ciphertext once every reviewer of the current bundle has acknowledged it (default on).</summary>
+    public bool DeleteWhenAllAcknowledged { get; set; } = true;
+
+    /// <summary>Delete ciphertext this many days after it arrived, acknowledged or not (0: never).</summary>
+    public int RetentionDays { get; set; }
 }

@@ -3,7 +3,9 @@ using SafeIntake.Intake.Web.Trust;
 
 // The intake server: the witness form, the ciphertext upload API and the reviewer bundle. With no configuration
 // it starts a self-contained demo; with Intake:Mode=Production it needs a pinned organisation key and a bundle.
-var builder = WebApplication.CreateBuilder(args);
+// "admin …" runs an administrator's command against the same configuration and data, then exits.
+var adminCommand = args is ["admin", .. var rest] ? rest : null;
+var builder = WebApplication.CreateBuilder(adminCommand is null ? args : []);
 try
 {
     builder.AddIntake();
@@ -17,6 +19,11 @@ catch (IntakeConfigurationException e)
 var app = builder.Build();
 app.UseIntake();
 await app.PrepareStorageAsync();
+if (adminCommand is not null)
+{
+    return await SafeIntake.Intake.Web.Admin.AdminCommands.RunAsync(adminCommand, app.Services, Console.Out);
+}
+
 Banner.Print(app);
 await app.RunAsync();
 return 0;

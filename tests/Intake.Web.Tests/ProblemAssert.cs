@@ -25,6 +25,9 @@ internal static class ProblemAssert
         ["challenge-invalid"] = HttpStatusCode.Forbidden,
         ["not-found"] = HttpStatusCode.NotFound,
         ["server-error"] = HttpStatusCode.InternalServerError,
+        ["unauthorized"] = HttpStatusCode.Unauthorized,
+        ["replayed"] = HttpStatusCode.Conflict,
+        ["range-not-satisfiable"] = HttpStatusCode.RequestedRangeNotSatisfiable,
     };
 
     private static readonly string[] Internals = ["Exception", "   at ", "StackTrace", "traceId", "SafeIntake.Intake", "Microsoft.", "System."];

@@ -12,6 +12,23 @@ public static class Signatures
     public const string FollowUpContext = "SafeIntake/v1 follow-up";
     public const string ReplyContext = "SafeIntake/v1 reply";
     public const string ChallengeContext = "SafeIntake/v1 mailbox-challenge";
+    public const string ExportContext = "SafeIntake/v1 export";
+    public const string OutboxContext = "SafeIntake/v1 outbox";
+
+    /// <summary>What the server signs over an export manifest (export-bundle-v1.md §2).</summary>
+    public static byte[] ExportMessage(ReadOnlySpan<byte> manifest) => Primitives.Concat(Primitives.SignaturePrefix(ExportContext), manifest.ToArray());
+
+    /// <summary>What a reviewer signs over an outbox body (export-bundle-v1.md §3).</summary>
+    public static byte[] OutboxMessage(ReadOnlySpan<byte> body) => Primitives.Concat(Primitives.SignaturePrefix(OutboxContext), body.ToArray());
+
+    public static bool VerifyExport(Ed25519PublicKey server, ReadOnlySpan<byte> manifest, ReadOnlySpan<byte> signature) =>
+        Primitives.VerifyDetached(signature, ExportMessage(manifest), server);
+
+    public static bool VerifyOutbox(Ed25519PublicKey reviewer, ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature) =>
+        Primitives.VerifyDetached(signature, OutboxMessage(body), reviewer);
+
+    /// <summary>BLAKE2b-256 of a byte string (unkeyed), as the specs use for hashes of tokens, outboxes and manifests.</summary>
+    public static byte[] Hash(ReadOnlySpan<byte> data) => Primitives.Blake2b256(data);
 
     public static byte[] ReplyKeysMessage(X25519PublicKey replyKey, ReadOnlySpan<byte> envelopeNonce) =>
         Primitives.Concat(Primitives.SignaturePrefix(ReplyKeysContext), replyKey.ToArray(), envelopeNonce.ToArray());

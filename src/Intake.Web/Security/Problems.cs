@@ -25,6 +25,9 @@ public static class Problems
         ["mailbox-unknown"] = (422, "There is no report for this mailbox."),
         ["challenge-invalid"] = (403, "The mailbox proof is missing, wrong, expired or already used."),
         ["not-found"] = (404, "Not found."),
+        ["unauthorized"] = (401, "A valid fetch token is required."),
+        ["replayed"] = (409, "This outbox was already applied."),
+        ["range-not-satisfiable"] = (416, "That byte range is not in this export."),
         ["server-error"] = (500, "Something went wrong on the server. Nothing was stored."),
     };
 

@@ -12,8 +12,11 @@ public enum EnvelopeState
     /// <summary>Stored, waiting for the reviewers.</summary>
     Stored = 1,
 
-    /// <summary>Acknowledged by the reviewers; deleted by the retention policy.</summary>
+    /// <summary>Acknowledged by at least one reviewer; still held until the retention policy deletes it.</summary>
     Acknowledged = 2,
+
+    /// <summary>Ciphertext deleted by the retention policy; the row stays so export sequences have no holes.</summary>
+    Deleted = 3,
 }
 
 /// <summary>
@@ -65,6 +68,43 @@ public sealed class PendingUpload
 
     /// <summary>Rounded up to the hour: the sweep needs a deadline, not the moment the witness arrived.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>A fetch token: it reads ciphertext for one reviewer and can do nothing else. Only its hash is kept.</summary>
+public sealed class FetchToken
+{
+    public required string Id { get; set; }
+
+    /// <summary>BLAKE2b-256 of the token (hex).</summary>
+    public required string Hash { get; set; }
+
+    public required string ReviewerId { get; set; }
+
+    public string Label { get; set; } = "";
+
+    public DateOnly CreatedDay { get; set; }
+
+    public DateOnly? RevokedDay { get; set; }
+}
+
+/// <summary>One reviewer has imported one envelope (from a signed outbox).</summary>
+public sealed class Acknowledgement
+{
+    public required string EnvelopeId { get; set; }
+
+    public required string ReviewerId { get; set; }
+
+    public DateOnly Day { get; set; }
+}
+
+/// <summary>An outbox already processed, by the hash of its signed body: the same outbox has no second effect.</summary>
+public sealed class ProcessedOutbox
+{
+    public required string Hash { get; set; }
+
+    public required string ReviewerId { get; set; }
+
+    public DateOnly Day { get; set; }
 }
 
 /// <summary>A reviewer bundle this server has served: envelopes may name only these.</summary>

@@ -11,6 +11,12 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
 
     public DbSet<ServedBundle> Bundles => Set<ServedBundle>();
 
+    public DbSet<FetchToken> FetchTokens => Set<FetchToken>();
+
+    public DbSet<Acknowledgement> Acknowledgements => Set<Acknowledgement>();
+
+    public DbSet<ProcessedOutbox> ProcessedOutboxes => Set<ProcessedOutbox>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -37,6 +43,30 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.Property(x => x.MailboxKey).HasMaxLength(44);
             // SQLite cannot order DateTimeOffset; store UTC ticks.
             e.Property(x => x.ExpiresAt).HasConversion(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+        });
+        modelBuilder.Entity<FetchToken>(e =>
+        {
+            e.ToTable("FetchTokens");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => x.Hash).IsUnique();
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.Property(x => x.ReviewerId).HasMaxLength(64);
+            e.Property(x => x.Label).HasMaxLength(200);
+        });
+        modelBuilder.Entity<Acknowledgement>(e =>
+        {
+            e.ToTable("Acknowledgements");
+            e.HasKey(x => new { x.EnvelopeId, x.ReviewerId });
+            e.Property(x => x.EnvelopeId).HasMaxLength(32);
+            e.Property(x => x.ReviewerId).HasMaxLength(64);
+        });
+        modelBuilder.Entity<ProcessedOutbox>(e =>
+        {
+            e.ToTable("ProcessedOutboxes");
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.Property(x => x.ReviewerId).HasMaxLength(64);
         });
         modelBuilder.Entity<ServedBundle>(e =>
         {

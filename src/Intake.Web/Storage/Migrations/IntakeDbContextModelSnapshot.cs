@@ -17,6 +17,59 @@ namespace SafeIntake.Intake.Web.Storage.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("SafeIntake.Intake.Web.Storage.Acknowledgement", b =>
+                {
+                    b.Property<string>("EnvelopeId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EnvelopeId", "ReviewerId");
+
+                    b.ToTable("Acknowledgements", (string)null);
+                });
+
+            modelBuilder.Entity("SafeIntake.Intake.Web.Storage.FetchToken", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("CreatedDay")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("RevokedDay")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("FetchTokens", (string)null);
+                });
+
             modelBuilder.Entity("SafeIntake.Intake.Web.Storage.PendingUpload", b =>
                 {
                     b.Property<string>("Id")
@@ -39,6 +92,25 @@ namespace SafeIntake.Intake.Web.Storage.Migrations
                     b.HasKey("Id");
 
                     b.ToTable("Uploads", (string)null);
+                });
+
+            modelBuilder.Entity("SafeIntake.Intake.Web.Storage.ProcessedOutbox", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Hash");
+
+                    b.ToTable("ProcessedOutboxes", (string)null);
                 });
 
             modelBuilder.Entity("SafeIntake.Intake.Web.Storage.ServedBundle", b =>

@@ -1,0 +1,103 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SafeIntake.Intake.Web.Security;
+using SafeIntake.Intake.Web.Storage;
+
+namespace SafeIntake.Intake.Web.Endpoints;
+
+public sealed record OutboxApplied(int Acknowledged, int Replies, int Deleted);
+
+/// <summary>Across the air gap (export-bundle-v1.md): signed exports out with a fetch token, signed outboxes in.</summary>
+public static class TransferApi
+{
+    public const string ExportMediaType = "application/vnd.safeintake.export";
+
+    public static void MapTransferApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapGet("/export", Export);
+        api.MapPost("/outbox", ApplyOutbox).RequireRateLimiting(WitnessApi.RateLimitPolicy);
+    }
+
+    /// <summary>
+    /// Streams the export: the signed head, then each blob. <c>Range: bytes=N-</c> with a matching <c>If-Range</c>
+    /// resumes an interrupted download; pass the first response's <c>to</c> so the manifest is the same.
+    /// </summary>
+    public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Export(HttpContext context, TransferStore transfers, BlobStore blobs, long? since, long? to, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var reviewer = await transfers.ReviewerForTokenAsync(context.Request.Headers.Authorization, cancellationToken);
+        if (reviewer is null)
+        {
+            return Problems.Of("unauthorized");
+        }
+
+        var plan = await transfers.PlanExportAsync(reviewer, since, to, cancellationToken);
+        var skip = 0L;
+        if (context.Request.Headers.Range.ToString() is { Length: > 0 } range
+            && (context.Request.Headers.IfRange.Count == 0 || context.Request.Headers.IfRange == plan.ETag))
+        {
+            if (!range.StartsWith("bytes=", StringComparison.Ordinal) || !range.EndsWith('-')
+                || !long.TryParse(range["bytes=".Length..^1], NumberStyles.None, CultureInfo.InvariantCulture, out skip) || skip >= plan.Length)
+            {
+                context.Response.Headers.ContentRange = $"bytes */{plan.Length}";
+                return Problems.Of("range-not-satisfiable");
+            }
+        }
+
+        var response = context.Response;
+        response.StatusCode = skip > 0 ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+        response.ContentType = ExportMediaType;
+        response.ContentLength = plan.Length - skip;
+        response.Headers.ETag = plan.ETag;
+        response.Headers.AcceptRanges = "bytes";
+        if (skip > 0)
+        {
+            response.Headers.ContentRange = $"bytes {skip}-{plan.Length - 1}/{plan.Length}";
+        }
+
+        var body = response.Body;
+        if (skip < plan.Head.Length)
+        {
+            await body.WriteAsync(plan.Head.AsMemory((int)skip), cancellationToken);
+            skip = 0;
+        }
+        else
+        {
+            skip -= plan.Head.Length;
+        }
+
+        foreach (var item in plan.Items)
+        {
+            if (skip >= item.Size)
+            {
+                skip -= item.Size;
+                continue;
+            }
+
+            await using var blob = blobs.OpenBlob(item.Id);
+            blob.Position = skip;
+            skip = 0;
+            await blob.CopyToAsync(body, cancellationToken);
+        }
+
+        return TypedResults.Empty;
+    }
+
+    public static async Task<Results<Ok<OutboxApplied>, ProblemHttpResult>> ApplyOutbox(HttpContext context, TransferStore transfers, IOptions<IntakeOptions> options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return Problems.Of("unsupported-media-type");
+        }
+
+        using var reader = new StreamReader(context.Request.Body);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        var outcome = await transfers.ApplyOutboxAsync(text, options.Value.MaxReplyBytes, cancellationToken);
+        return outcome.Problem is { } problem
+            ? Problems.Of(problem)
+            : TypedResults.Ok(new OutboxApplied(outcome.Acknowledged, outcome.Replies, outcome.Deleted));
+    }
+}

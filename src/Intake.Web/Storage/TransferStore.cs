@@ -1,0 +1,301 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using SafeIntake.Crypto;
+using SafeIntake.Intake.Web.Trust;
+
+namespace SafeIntake.Intake.Web.Storage;
+
+/// <summary>An export bundle ready to stream: the signed head, then these blobs in order.</summary>
+public sealed record ExportPlan(byte[] Head, IReadOnlyList<StoredEnvelope> Items, long Length, string ETag);
+
+/// <summary>What one outbox did.</summary>
+public sealed record OutboxOutcome(int Acknowledged, int Replies, int Deleted, string? Problem);
+
+/// <summary>
+/// Fetch tokens, export bundles, outboxes and retention (export-bundle-v1.md). A fetch token only ever reads;
+/// every change to what the server holds needs a reviewer's signature.
+/// </summary>
+public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundleProvider bundle, ServerSigningKey serverKey, TimeProvider time)
+{
+    public const string TokenPrefix = "sift_";
+    public const string OutboxFormat = "safeintake-outbox/1";
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(Signatures.Hash(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Creates a token for a reviewer of the current bundle; the token itself is returned once and never stored.</summary>
+    public async Task<(FetchToken Row, string Token)> CreateTokenAsync(string reviewerId, string label, CancellationToken cancellationToken = default)
+    {
+        if (bundle.Current.Bundle.FindReviewer(reviewerId) is null)
+        {
+            throw new IntakeConfigurationException($"'{reviewerId}' is not a reviewer in the current bundle.");
+        }
+
+        var token = TokenPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var row = new FetchToken { Id = IntakeStore.NewId()[..12], Hash = HashToken(token), ReviewerId = reviewerId, Label = label, CreatedDay = Today };
+        db.FetchTokens.Add(row);
+        await db.SaveChangesAsync(cancellationToken);
+        return (row, token);
+    }
+
+    public async Task<bool> RevokeTokenAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var row = await db.FetchTokens.SingleOrDefaultAsync(t => t.Id == id && t.RevokedDay == null, cancellationToken);
+        if (row is null)
+        {
+            return false;
+        }
+
+        row.RevokedDay = Today;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>The reviewer a bearer token reads for, or null for a missing, unknown or revoked token.</summary>
+    public async Task<string?> ReviewerForTokenAsync(string? authorization, CancellationToken cancellationToken)
+    {
+        if (authorization is null || !authorization.StartsWith("Bearer " + TokenPrefix, StringComparison.Ordinal) || authorization.Length > 200)
+        {
+            return null;
+        }
+
+        var hash = HashToken(authorization["Bearer ".Length..].Trim());
+        var row = await db.FetchTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Hash == hash && t.RevokedDay == null, cancellationToken);
+        return row?.ReviewerId;
+    }
+
+    /// <summary>
+    /// Plans an export for <paramref name="reviewerId"/>: every sequence number from <c>from</c> to <c>to</c>, each
+    /// included or omitted with a reason, in a manifest signed by the server key before any item is sent.
+    /// </summary>
+    public async Task<ExportPlan> PlanExportAsync(string reviewerId, long? since, long? upTo, CancellationToken cancellationToken)
+    {
+        var acknowledged = (await db.Acknowledgements.AsNoTracking().Where(a => a.ReviewerId == reviewerId).Select(a => a.EnvelopeId).ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
+        var query = db.Envelopes.AsNoTracking().Where(e => e.Sequence > (since ?? 0));
+        if (upTo is { } limit)
+        {
+            query = query.Where(e => e.Sequence <= limit);
+        }
+
+        var rows = await query.OrderBy(e => e.Sequence).ToListAsync(cancellationToken);
+        var items = new JsonArray();
+        var included = new List<StoredEnvelope>();
+        foreach (var row in rows)
+        {
+            // Without "since", what this reviewer already acknowledged is listed but not sent again.
+            var omittedReason = row.State == EnvelopeState.Deleted ? "deleted"
+                : since is null && acknowledged.Contains(row.Id) ? "acknowledged"
+                : null;
+            if (omittedReason is not null)
+            {
+                items.Add(new JsonObject { ["seq"] = row.Sequence, ["state"] = "omitted", ["reason"] = omittedReason });
+                continue;
+            }
+
+            included.Add(row);
+            items.Add(new JsonObject
+            {
+                ["seq"] = row.Sequence,
+                ["state"] = "included",
+                ["id"] = row.Id,
+                ["kind"] = row.Kind switch { EnvelopeKind.Report => "report", EnvelopeKind.FollowUp => "follow-up", _ => "reply" },
+                ["day"] = row.ReceivedDay.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                ["size"] = row.Size,
+                ["hash"] = row.EnvelopeHash,
+                ["bundle"] = row.BundleHash,
+                ["mailbox"] = row.MailboxKey,
+                ["signature"] = row.Signature,
+                ["reviewerId"] = row.ReviewerId,
+            });
+        }
+
+        var from = rows.Count > 0 ? rows[0].Sequence : (since ?? 0) + 1;
+        var to = rows.Count > 0 ? rows[^1].Sequence : since ?? 0;
+        var manifest = JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+        {
+            ["type"] = "safeintake-export",
+            ["v"] = 1,
+            ["server"] = serverKey.PublicKey.ToBase64(),
+            ["reviewer"] = reviewerId,
+            ["created"] = Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ["from"] = from,
+            ["to"] = to,
+            ["items"] = items,
+        }, Compact);
+        var head = new byte[8 + 4 + manifest.Length + 64];
+        "SIExprt1"u8.CopyTo(head);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(head.AsSpan(8), (uint)manifest.Length);
+        manifest.CopyTo(head, 12);
+        serverKey.SignExportManifest(manifest).CopyTo(head, 12 + manifest.Length);
+        var etag = "\"" + Convert.ToHexStringLower(Signatures.Hash(head).AsSpan(0, 16)) + "\"";
+        return new ExportPlan(head, included, head.LongLength + included.Sum(i => i.Size), etag);
+    }
+
+    /// <summary>
+    /// Applies a signed outbox: acknowledgements, then replies, then retention. Refused unless the reviewer is in the
+    /// current bundle and the signature verifies; the same outbox twice has no second effect.
+    /// </summary>
+    public async Task<OutboxOutcome> ApplyOutboxAsync(string fileText, long maxReplyBytes, CancellationToken cancellationToken)
+    {
+        if (!TryReadOutbox(fileText, out var body, out var signature, out var root)
+            || root["reviewer"]?.GetValue<string>() is not { } reviewerId
+            || bundle.Current.Bundle.FindReviewer(reviewerId) is not { } reviewer)
+        {
+            return new(0, 0, 0, "bad-request");
+        }
+
+        if (!Signatures.VerifyOutbox(reviewer.SigningKey, body, signature))
+        {
+            return new(0, 0, 0, "signature-invalid");
+        }
+
+        var hash = Convert.ToHexStringLower(Signatures.Hash(body));
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (await db.ProcessedOutboxes.AnyAsync(o => o.Hash == hash, cancellationToken))
+        {
+            return new(0, 0, 0, "replayed");
+        }
+
+        db.ProcessedOutboxes.Add(new ProcessedOutbox { Hash = hash, ReviewerId = reviewerId, Day = Today });
+        var ids = (root["acks"] as JsonArray ?? []).Select(n => n?.GetValue<string>()).OfType<string>().Where(BlobStore.IsId).Distinct().ToList();
+        var known = await db.Envelopes.Where(e => ids.Contains(e.Id)).ToListAsync(cancellationToken);
+        var already = (await db.Acknowledgements.Where(a => a.ReviewerId == reviewerId && ids.Contains(a.EnvelopeId)).Select(a => a.EnvelopeId).ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var envelope in known.Where(e => !already.Contains(e.Id)))
+        {
+            db.Acknowledgements.Add(new Acknowledgement { EnvelopeId = envelope.Id, ReviewerId = reviewerId, Day = Today });
+            if (envelope.State == EnvelopeState.Stored)
+            {
+                envelope.State = EnvelopeState.Acknowledged;
+            }
+        }
+
+        var replies = new List<(byte[] Envelope, EnvelopeHeader Header, byte[] Hash, Ed25519PublicKey Mailbox, string Signature)>();
+        foreach (var reply in root["replies"] as JsonArray ?? [])
+        {
+            if (!TryReadReply(reply, reviewer, maxReplyBytes, out var parsed))
+            {
+                return new(0, 0, 0, "signature-invalid");
+            }
+
+            if (!await db.Envelopes.AnyAsync(e => e.MailboxId == Signatures.MailboxId(parsed.Mailbox) && e.Kind == EnvelopeKind.Report, cancellationToken))
+            {
+                return new(0, 0, 0, "mailbox-unknown");
+            }
+
+            replies.Add(parsed);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var store = new IntakeStore(db, blobs, time);
+        foreach (var (envelope, header, envelopeHash, mailbox, replySignature) in replies)
+        {
+            await store.StoreReplyAsync(new MemoryStream(envelope), header, envelopeHash, mailbox, reviewerId, replySignature, cancellationToken);
+        }
+
+        var deleted = await ApplyRetentionAsync(0, cancellationToken);
+        return new(known.Count - already.Count, replies.Count, deleted, null);
+    }
+
+    /// <summary>
+    /// Deletes ciphertext that every current reviewer has acknowledged (when enabled) or that is older than
+    /// <paramref name="retentionDays"/>. The row stays, marked deleted, so exports keep every sequence number.
+    /// </summary>
+    public async Task<int> ApplyRetentionAsync(int retentionDays, CancellationToken cancellationToken, bool deleteWhenAllAcknowledged = true)
+    {
+        var reviewers = bundle.Current.Bundle.Reviewers.Select(r => r.Id).ToList();
+        var candidates = new List<StoredEnvelope>();
+        if (deleteWhenAllAcknowledged)
+        {
+            var acked = await db.Envelopes.Where(e => e.State == EnvelopeState.Acknowledged).ToListAsync(cancellationToken);
+            foreach (var envelope in acked)
+            {
+                var by = await db.Acknowledgements.Where(a => a.EnvelopeId == envelope.Id).Select(a => a.ReviewerId).ToListAsync(cancellationToken);
+                if (reviewers.All(by.Contains))
+                {
+                    candidates.Add(envelope);
+                }
+            }
+        }
+
+        if (retentionDays > 0)
+        {
+            var cutoff = Today.AddDays(-retentionDays);
+            candidates.AddRange(await db.Envelopes.Where(e => e.State != EnvelopeState.Deleted && e.ReceivedDay < cutoff).ToListAsync(cancellationToken));
+        }
+
+        foreach (var envelope in candidates.DistinctBy(e => e.Id))
+        {
+            envelope.State = EnvelopeState.Deleted;
+            await db.SaveChangesAsync(cancellationToken);
+            blobs.DeleteBlob(envelope.Id);
+        }
+
+        return candidates.DistinctBy(e => e.Id).Count();
+    }
+
+    private static bool TryReadOutbox(string fileText, out byte[] body, out byte[] signature, out JsonObject root)
+    {
+        body = [];
+        signature = [];
+        root = [];
+        try
+        {
+            var file = JsonNode.Parse(fileText, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject;
+            if (file?["format"]?.GetValue<string>() != OutboxFormat)
+            {
+                return false;
+            }
+
+            body = Convert.FromBase64String(file["body"]!.GetValue<string>());
+            signature = Convert.FromBase64String(file["signature"]!.GetValue<string>());
+            root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? [];
+            return signature.Length == 64 && root["type"]?.GetValue<string>() == "safeintake-outbox" && root["v"]?.GetValue<int>() == 1;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NullReferenceException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryReadReply(JsonNode? node, BundleReviewer reviewer, long maxBytes, out (byte[] Envelope, EnvelopeHeader Header, byte[] Hash, Ed25519PublicKey Mailbox, string Signature) reply)
+    {
+        reply = default;
+        try
+        {
+            if (node is not JsonObject item || !Ed25519PublicKey.TryParseBase64(item["mailbox"]?.GetValue<string>(), out var mailbox)
+                || item["signature"]?.GetValue<string>() is not { } signature || item["envelope"]?.GetValue<string>() is not { } envelopeText
+                || envelopeText.Length > maxBytes * 4 / 3 + 4)
+            {
+                return false;
+            }
+
+            var envelope = Convert.FromBase64String(envelopeText);
+            if (!EnvelopeHeader.TryParse(envelope, out var header))
+            {
+                return false;
+            }
+
+            var hash = Signatures.EnvelopeHash(new MemoryStream(envelope));
+            if (!Signatures.VerifyReply(reviewer.SigningKey, mailbox, hash, Convert.FromBase64String(signature)))
+            {
+                return false;
+            }
+
+            reply = (envelope, header, hash, mailbox, signature);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}

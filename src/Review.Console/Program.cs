@@ -1,27 +1,76 @@
-using SafeIntake.Crypto;
+using Microsoft.Data.Sqlite;
+using SafeIntake.Review.Console.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
 
 namespace SafeIntake.Review.Console;
 
 /// <summary>
-/// The reviewer console for the air-gapped machine. Key management, import, the vault and triage arrive with
-/// the air-gap and triage issues; today it reports its version and the libsodium it runs on.
+/// safeintake-review: the reviewer console. Keys and the organisation's bundle offline; fetch and upload on the
+/// online machine (no secret there); import into the encrypted vault on the air-gapped one. Exit codes: 0 ok,
+/// 1 the operation failed, 2 usage error, 3 wrong passphrase (<see cref="ExitCodes"/>).
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, System.Console.Out);
+    public static int Main(string[] args) => Run(args, AnsiConsole.Console, ConsoleEnvironment.FromProcess());
 
-    public static int Run(IReadOnlyList<string> args, TextWriter output)
+    public static int Run(string[] args, IAnsiConsole console, ConsoleEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(output);
-        if (args.Count == 1 && args[0] is "--version" or "version")
+        ArgumentNullException.ThrowIfNull(console);
+        ArgumentNullException.ThrowIfNull(environment);
+        var app = new CommandApp();
+        app.Configure(config =>
         {
-            output.WriteLine($"safeintake-review (envelope v1, PADMÉ minimum bucket {Padding.MinimumBucket} bytes)");
-            return 0;
-        }
+            config.ConfigureConsole(console);
+            config.Settings.Registrar.RegisterInstance(environment);
+            config.PropagateExceptions();
+            CommandTree.Configure(config);
+        });
 
-        output.WriteLine("usage: safeintake-review --version");
-        output.WriteLine("Key management, import and triage are not built yet: see the open issues.");
-        return args.Count == 0 ? 0 : 2;
+        try
+        {
+            // No command at all is a usage error: show the help, but tell scripts that nothing was done.
+            return args.Length == 0 ? Math.Max(app.Run(["--help"]), ExitCodes.Usage) : app.Run(args);
+        }
+        catch (CommandFailedException e)
+        {
+            console.MarkupLine($"[red]Error:[/] {Markup.Escape(e.Message)}");
+            return e.ExitCode;
+        }
+        catch (CommandAppException e)
+        {
+            if (e.Pretty is { } pretty)
+            {
+                console.Write(pretty);
+            }
+            else
+            {
+                console.MarkupLine($"[red]Error:[/] {Markup.Escape(e.Message)}");
+            }
+
+            console.MarkupLine("Run [bold]safeintake-review --help[/] (or add --help to a command) for usage.");
+            return ExitCodes.Usage;
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 11 or 26)
+        {
+            console.MarkupLine("[red]Error:[/] the vault file is damaged (SQLite reports it as corrupt). Nothing more was changed; restore it from your backup.");
+            return ExitCodes.Failure;
+        }
+        catch (SqliteException e)
+        {
+            console.MarkupLine($"[red]Error:[/] the vault could not be used: {Markup.Escape(e.Message)}");
+            return ExitCodes.Failure;
+        }
+        catch (IOException e)
+        {
+            console.MarkupLine($"[red]Error:[/] {Markup.Escape(e.Message)}");
+            return ExitCodes.Failure;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            console.MarkupLine($"[red]Error:[/] {Markup.Escape(e.Message)}");
+            return ExitCodes.Failure;
+        }
     }
 }

@@ -1,0 +1,75 @@
+using Spectre.Console.Cli;
+
+namespace SafeIntake.Review.Console.Commands;
+
+/// <summary>Every command, its one-line description and examples: what <c>--help</c> shows.</summary>
+public static class CommandTree
+{
+    public static void Configure(IConfigurator config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.SetApplicationName("safeintake-review");
+        config.AddExample("keys", "init", "--id", "alice", "--name", "\"Alice Chan\"");
+        config.AddExample("server", "trust", "<server key>");
+        config.AddExample("fetch", "--server", "https://intake.example.org", "--token-file", "token.txt", "--out", "/media/usb/export.bundle");
+        config.AddExample("import", "/media/usb/export.bundle");
+        config.AddExample("upload-outbox", "--server", "https://intake.example.org", "/media/usb/2026-11-26-1.json");
+
+        config.AddBranch("keys", keys =>
+        {
+            keys.SetDescription("Your reviewer identity: create it, show it, change its passphrase (air-gapped machine).");
+            keys.AddCommand<KeysInitCommand>("init")
+                .WithDescription("Create your reviewer keys in a passphrase-protected keyfile and write <id>.pub.json for the organisation.")
+                .WithExample("keys", "init", "--id", "alice", "--name", "\"Alice Chan\"");
+            keys.AddCommand<KeysShowCommand>("show").WithDescription("Show your id, public keys and fingerprint (no passphrase needed).");
+            keys.AddCommand<KeysChangePassphraseCommand>("change-passphrase").WithDescription("Re-seal your keyfile under a new passphrase.");
+        });
+
+        config.AddBranch("org", org =>
+        {
+            org.SetDescription("The organisation's signing key and reviewer bundle (an offline machine of the organisation).");
+            org.AddCommand<OrgInitCommand>("init").WithDescription("Create the organisation's signing key.")
+                .WithExample("org", "init", "--name", "\"Example Rights Group\"");
+            org.AddCommand<OrgAddReviewerCommand>("add-reviewer").WithDescription("Add a reviewer's <id>.pub.json to the next bundle.")
+                .WithExample("org", "add-reviewer", "alice.pub.json");
+            org.AddCommand<OrgRemoveReviewerCommand>("remove-reviewer").WithDescription("Remove a reviewer from the next bundle.")
+                .WithExample("org", "remove-reviewer", "alice");
+            org.AddCommand<OrgSignBundleCommand>("sign-bundle").WithDescription("Sign the reviewer bundle for the server (the epoch rises by one) and print its fingerprint.")
+                .WithExample("org", "sign-bundle", "--expires", "90", "--out", "bundle.json");
+            org.AddCommand<OrgShowCommand>("show").WithDescription("Show the organisation key, last epoch and reviewers.");
+        });
+
+        config.AddBranch("server", server =>
+        {
+            server.SetDescription("Pin the intake server's export-signing key (both machines).");
+            server.AddCommand<ServerTrustCommand>("trust").WithDescription("Pin the server key that signs export bundles.")
+                .WithExample("server", "trust", "q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=");
+            server.AddCommand<ServerShowCommand>("show").WithDescription("Show the pinned server key.");
+        });
+
+        config.AddBranch("bundle", bundle =>
+        {
+            bundle.SetDescription("Keep the organisation's reviewer bundle, to check replies signed by colleagues.");
+            bundle.AddCommand<BundleInstallCommand>("install").WithDescription("Verify and install a signed reviewer bundle.")
+                .WithExample("bundle", "install", "bundle.json", "--org-key", "<organisation key>");
+        });
+
+        config.AddCommand<FetchCommand>("fetch")
+            .WithDescription("Online machine: download and verify an export bundle (resumable; needs no secret key).")
+            .WithExample("fetch", "--server", "https://intake.example.org", "--token-file", "token.txt", "--out", "/media/usb/export.bundle");
+        config.AddCommand<ImportCommand>("import")
+            .WithDescription("Air-gapped machine: verify a bundle, decrypt it into the vault, write the acknowledgement outbox.")
+            .WithExample("import", "/media/usb/export.bundle");
+        config.AddBranch("outbox", outbox =>
+        {
+            outbox.SetDescription("Signed acknowledgements (and later replies) for the server.");
+            outbox.AddCommand<OutboxWriteCommand>("write").WithDescription("Write an outbox for everything not acknowledged yet.");
+        });
+        config.AddCommand<UploadOutboxCommand>("upload-outbox")
+            .WithDescription("Online machine: send an outbox to the server and show what it did.")
+            .WithExample("upload-outbox", "--server", "https://intake.example.org", "/media/usb/2026-11-26-1.json");
+        config.AddCommand<ListCommand>("list").WithDescription("List what the vault holds (or --quarantine: what was refused).");
+        config.AddCommand<SearchCommand>("search").WithDescription("Find envelopes by words, through the vault's blind index.")
+            .WithExample("search", "\"police station\"");
+    }
+}

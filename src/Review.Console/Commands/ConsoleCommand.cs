@@ -1,0 +1,66 @@
+using System.Text.Json;
+using SafeIntake.Crypto;
+using SafeIntake.Review.Console.Home;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SafeIntake.Review.Console.Commands;
+
+/// <summary>What every command has: the console to write to, the environment, and the home folder.</summary>
+public abstract class ConsoleCommand<TSettings>(IAnsiConsole console, ConsoleEnvironment environment) : Command<TSettings>
+    where TSettings : HomeSettings
+{
+    protected IAnsiConsole Console { get; } = console;
+
+    protected ConsoleEnvironment Environment { get; } = environment;
+
+    protected DateTimeOffset Now => Environment.Time.GetUtcNow();
+
+    protected DateOnly Today => DateOnly.FromDateTime(Now.UtcDateTime);
+
+    protected ConsoleHome Home(TSettings settings) => ConsoleHome.Resolve(settings.Home, Environment);
+
+    protected Passphrases Passphrases(UnlockSettings settings, string? newPassphraseFile = null) =>
+        new(Console, Environment, settings.PassphraseFile, newPassphraseFile);
+
+    protected static Argon2Parameters Argon(NewKeyfileSettings settings) =>
+        settings.ArgonFast ? Argon2Parameters.Minimum : Argon2Parameters.Default;
+
+    /// <summary>JSON goes to the output writer as is: Spectre would wrap long lines at the console's width.</summary>
+    protected void WriteJson(object value)
+    {
+        Console.Profile.Out.Writer.WriteLine(JsonSerializer.Serialize(value, JsonOutput.Indented));
+        Console.Profile.Out.Writer.Flush();
+    }
+
+    protected void Line(string markup) => Console.MarkupLine(markup);
+
+    protected static string E(string? text) => Markup.Escape(text ?? "");
+
+    /// <summary>Runs <paramref name="work"/> under a progress bar, except for --json or a console that cannot redraw.</summary>
+    protected T WithProgress<T>(bool quiet, string description, long total, Func<IProgress<long>, T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (quiet)
+        {
+            return work(new ImmediateProgress(_ => { }));
+        }
+
+        return Console.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(E(description), maxValue: Math.Max(1, total));
+                var result = work(new ImmediateProgress(value => task.Value = value));
+                task.Value = task.MaxValue;
+                return result;
+            });
+    }
+
+    /// <summary>Reports on the calling thread (System.Progress posts to the thread pool, out of order).</summary>
+    private sealed class ImmediateProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+}

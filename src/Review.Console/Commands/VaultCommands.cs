@@ -1,0 +1,305 @@
+using System.ComponentModel;
+using Microsoft.EntityFrameworkCore;
+using SafeIntake.Crypto;
+using SafeIntake.Review.Console.Home;
+using SafeIntake.Review.Console.Transfer;
+using SafeIntake.Review.Console.Vault;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SafeIntake.Review.Console.Commands;
+
+public sealed class ImportSettings : UnlockSettings
+{
+    [CommandArgument(0, "<BUNDLE_FILE>")]
+    [Description("The export bundle that fetch wrote on the online machine")]
+    public string File { get; init; } = "";
+
+    [CommandOption("--no-outbox")]
+    [Description("Do not write the acknowledgement outbox now (write one later with outbox write)")]
+    public bool NoOutbox { get; init; }
+}
+
+/// <summary>
+/// <c>import</c> (air-gapped): unlocks once, verifies the bundle whole (nothing is imported from a refused bundle),
+/// streams each item into the vault or quarantine, reports gaps, then writes a signed outbox of acknowledgements.
+/// </summary>
+public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<ImportSettings>(console, environment)
+{
+    public override int Execute(CommandContext context, ImportSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var home = Home(settings);
+        var serverKey = home.PinnedServerKey()
+            ?? throw new CommandFailedException("No server key is pinned: run server trust <key> with the key your administrator gave you.");
+        if (!System.IO.File.Exists(settings.File))
+        {
+            throw new CommandFailedException($"{settings.File} does not exist.");
+        }
+
+        VaultStore.CheckFile(home.VaultFile);
+        var (reviewer, identity) = home.UnlockReviewer(Passphrases(settings));
+        using (identity)
+        {
+            var verification = WithProgress(settings.Json, "Verifying", new FileInfo(settings.File).Length, p => ExportBundle.Verify(settings.File, serverKey, p));
+            if (!verification.IsValid)
+            {
+                throw new CommandFailedException($"The bundle is refused and nothing was imported: {verification.Message} "
+                    + "Fetch a new bundle; if it is refused again, tell your administrator (docs/reviewer/README.md, \"When a bundle is refused\").");
+            }
+
+            var bundle = verification.Bundle!;
+            if (bundle.Manifest.Reviewer != reviewer.Id)
+            {
+                throw new CommandFailedException($"This bundle was exported for reviewer '{bundle.Manifest.Reviewer}', and this vault belongs to '{reviewer.Id}'. Nothing was imported.");
+            }
+
+            using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
+            var importer = new VaultImporter(vault, identity.EncryptionKey, SigningKeys(home, reviewer), Today);
+            var summary = WithProgress(settings.Json, "Importing", bundle.ItemBytes, p => importer.Import(bundle, p));
+            string? outboxPath = null;
+            if (!settings.NoOutbox && summary.Acknowledge.Count > 0)
+            {
+                outboxPath = OutboxWriteCommand.Write(home, vault, reviewer.Id, identity.SigningKey, summary.Acknowledge, Today);
+            }
+
+            Report(settings.Json, bundle, summary, outboxPath);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Whose reply signatures import can check: this reviewer, and everyone in an installed bundle.</summary>
+    private static Dictionary<string, Ed25519PublicKey> SigningKeys(ConsoleHome home, ReviewerPublicFile reviewer)
+    {
+        var keys = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
+        if (home.PinnedOrganisationKey() is { } organisation && BundleInstallCommand.ReadInstalled(home, organisation) is { } installed)
+        {
+            foreach (var r in installed.Bundle.Reviewers)
+            {
+                keys[r.Id] = r.SigningKey;
+            }
+        }
+
+        keys[reviewer.Id] = reviewer.SigningKey;
+        return keys;
+    }
+
+    private void Report(bool json, ExportBundle bundle, ImportSummary s, string? outboxPath)
+    {
+        if (json)
+        {
+            WriteJson(new
+            {
+                bundle.Manifest.From,
+                bundle.Manifest.To,
+                s.NewReports,
+                s.FollowUps,
+                s.FollowUpsLinked,
+                s.Replies,
+                s.Duplicates,
+                s.Quarantined,
+                s.Gaps,
+                s.DeletedBeforeImport,
+                s.Note,
+                Outbox = outboxPath,
+                Acknowledged = outboxPath is null ? 0 : s.Acknowledge.Count,
+            });
+            return;
+        }
+
+        var table = new Table().Title($"Import of sequence {bundle.Manifest.From}–{bundle.Manifest.To}").AddColumns("", "count");
+        table.AddRow("new reports", $"{s.NewReports}");
+        table.AddRow("follow-ups", $"{s.FollowUps}");
+        table.AddRow("follow-ups linked to their report", $"{s.FollowUpsLinked}");
+        table.AddRow("replies", $"{s.Replies}");
+        table.AddRow("duplicates (already in the vault)", $"{s.Duplicates}");
+        table.AddRow(s.Quarantined.Count > 0 ? "[red]quarantined[/]" : "quarantined", $"{s.Quarantined.Count}");
+        table.AddRow(s.Gaps.Count > 0 ? "[yellow]gaps in the sequence[/]" : "gaps in the sequence", s.Gaps.Count > 0 ? E(string.Join(", ", s.Gaps)) : "none");
+        Console.Write(table);
+        if (s.Quarantined.Count > 0)
+        {
+            var q = new Table().Title("Quarantined (not imported, not acknowledged: the server keeps them)").AddColumns("seq", "id", "kind", "reason");
+            foreach (var line in s.Quarantined)
+            {
+                q.AddRow($"{line.Sequence}", line.Id, line.Kind, E(line.Reason));
+            }
+
+            Console.Write(q);
+        }
+
+        if (s.Gaps.Count > 0)
+        {
+            Line($"[yellow]Sequence numbers {E(string.Join(", ", s.Gaps))} never reached this vault.[/] Fetch with --since to get them, or ask the administrator.");
+        }
+
+        if (s.DeletedBeforeImport.Count > 0)
+        {
+            Line($"[yellow]The server deleted {s.DeletedBeforeImport.Count} envelope(s) before they were imported here:[/] {E(Ranges.Format(s.DeletedBeforeImport))}.");
+        }
+
+        if (s.Note is not null)
+        {
+            Line($"[yellow]{E(s.Note)}[/]");
+        }
+
+        Line(outboxPath is null
+            ? "No outbox written."
+            : $"Outbox: [bold]{E(outboxPath)}[/] acknowledges {s.Acknowledge.Count} envelope(s). Carry it to the online machine: [bold]upload-outbox[/].");
+    }
+}
+
+public sealed class OutboxWriteSettings : UnlockSettings
+{
+    [CommandOption("--all")]
+    [Description("Acknowledge every envelope in the vault again, not only those no outbox acknowledged yet")]
+    public bool All { get; init; }
+}
+
+/// <summary><c>outbox write</c>: a signed outbox on demand (envelopes not yet acknowledged; replies once triage writes them).</summary>
+public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<OutboxWriteSettings>(console, environment)
+{
+    public override int Execute(CommandContext context, OutboxWriteSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var home = Home(settings);
+        VaultStore.CheckFile(home.VaultFile);
+        var (reviewer, identity) = home.UnlockReviewer(Passphrases(settings));
+        using (identity)
+        {
+            using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
+            var ids = vault.Db.Envelopes.AsNoTracking().Where(e => settings.All || e.AcknowledgedIn == null)
+                .OrderBy(e => e.Sequence).Select(e => e.Id).ToList();
+            if (ids.Count == 0)
+            {
+                if (settings.Json)
+                {
+                    WriteJson(new { Outbox = (string?)null, Acknowledged = 0 });
+                }
+                else
+                {
+                    Line("Nothing to acknowledge: every envelope in the vault is in an outbox already (use --all to write them again).");
+                }
+
+                return ExitCodes.Ok;
+            }
+
+            var path = Write(home, vault, reviewer.Id, identity.SigningKey, ids, Today);
+            if (settings.Json)
+            {
+                WriteJson(new { Outbox = path, Acknowledged = ids.Count });
+            }
+            else
+            {
+                Line($"Outbox: [bold]{E(path)}[/] acknowledges {ids.Count} envelope(s). Carry it to the online machine: [bold]upload-outbox[/].");
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Signs and writes the outbox, then records which envelopes it acknowledged (after the file is safely written).</summary>
+    public static string Write(ConsoleHome home, VaultStore vault, string reviewerId, Ed25519SecretKey signingKey, IReadOnlyList<string> acks, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        ArgumentNullException.ThrowIfNull(vault);
+        var body = Outbox.EncodeBody(reviewerId, today, acks, []);
+        var path = Outbox.WriteToFolder(home.OutboxFolder, today, Outbox.Sign(body, signingKey));
+        using var writer = new VaultWriter(vault.Connection);
+        writer.BeginBatch();
+        foreach (var id in acks)
+        {
+            writer.Acknowledge(id, Path.GetFileName(path));
+        }
+
+        writer.CommitBatch();
+        return path;
+    }
+}
+
+public sealed class ListSettings : UnlockSettings
+{
+    [CommandOption("--quarantine")]
+    [Description("List the quarantined items and why they were refused, instead of the vault")]
+    public bool Quarantine { get; init; }
+}
+
+/// <summary><c>list</c>: what the vault holds, decrypted on screen only.</summary>
+public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<ListSettings>(console, environment)
+{
+    public override int Execute(CommandContext context, ListSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var home = Home(settings);
+        VaultStore.CheckFile(home.VaultFile);
+        var (reviewer, identity) = home.UnlockReviewer(Passphrases(settings));
+        using (identity)
+        {
+            using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
+            if (settings.Quarantine)
+            {
+                var items = vault.Db.Quarantine.AsNoTracking().OrderBy(q => q.Sequence).ToList();
+                if (settings.Json)
+                {
+                    WriteJson(items);
+                    return ExitCodes.Ok;
+                }
+
+                var q = new Table().AddColumns("seq", "id", "kind", "day", "attempts", "reason");
+                items.ForEach(i => q.AddRow($"{i.Sequence}", i.Id, i.Kind, $"{i.ReceivedDay:yyyy-MM-dd}", $"{i.Attempts}", E(i.Reason)));
+                Console.Write(q);
+                return ExitCodes.Ok;
+            }
+
+            Show(VaultReader.List(vault), settings.Json);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    internal void Show(IReadOnlyList<EnvelopeView> envelopes, bool json)
+    {
+        if (json)
+        {
+            WriteJson(envelopes);
+            return;
+        }
+
+        var table = new Table().AddColumns("seq", "id", "kind", "day", "status", "case", "files", "text");
+        foreach (var e in envelopes)
+        {
+            var text = (e.What ?? e.Text ?? "").ReplaceLineEndings(" ");
+            table.AddRow($"{e.Sequence}", e.Id[..8], e.Kind, $"{e.ReceivedDay:yyyy-MM-dd}", e.Status, e.CaseId?[..8] ?? "", $"{e.Attachments.Count}",
+                E(text.Length > 60 ? text[..60] + "…" : text));
+        }
+
+        Console.Write(table);
+        Line($"{envelopes.Count} envelope(s).");
+    }
+}
+
+public sealed class SearchSettings : UnlockSettings
+{
+    [CommandArgument(0, "<WORDS>")]
+    [Description("Words to find (all must occur); Chinese text matches by character and character pair")]
+    public string Words { get; init; } = "";
+}
+
+/// <summary><c>search</c>: finds envelopes through the blind index, without the vault holding any word in clear.</summary>
+public sealed class SearchCommand(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<SearchSettings>(console, environment)
+{
+    public override int Execute(CommandContext context, SearchSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var home = Home(settings);
+        VaultStore.CheckFile(home.VaultFile);
+        var (reviewer, identity) = home.UnlockReviewer(Passphrases(settings));
+        using (identity)
+        {
+            using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
+            new ListCommand(Console, Environment).Show(VaultReader.Search(vault, settings.Words), settings.Json);
+        }
+
+        return ExitCodes.Ok;
+    }
+}

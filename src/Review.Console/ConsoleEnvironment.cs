@@ -1,0 +1,28 @@
+namespace SafeIntake.Review.Console;
+
+/// <summary>
+/// What the console takes from the world besides its arguments: environment variables, the clock, the user's home
+/// folder and the HTTP stack. Tests pass their own, so they never touch the process environment or the network.
+/// </summary>
+public sealed class ConsoleEnvironment
+{
+    public const string HomeVariable = "SAFEINTAKE_HOME";
+    public const string PassphraseVariable = "SAFEINTAKE_PASSPHRASE";
+    public const string NewPassphraseVariable = "SAFEINTAKE_NEW_PASSPHRASE";
+
+    public required Func<string, string?> GetVariable { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The user's home folder, under which the default console home (.safeintake) lives.</summary>
+    public required string UserHome { get; init; }
+
+    /// <summary>Creates the handler for <c>fetch</c> and <c>upload-outbox</c>; the caller disposes it.</summary>
+    public Func<HttpMessageHandler> CreateHttpHandler { get; init; } = () => new SocketsHttpHandler { AllowAutoRedirect = false };
+
+    public static ConsoleEnvironment FromProcess() => new()
+    {
+        GetVariable = Environment.GetEnvironmentVariable,
+        UserHome = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+    };
+}

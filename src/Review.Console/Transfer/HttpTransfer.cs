@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace SafeIntake.Review.Console.Transfer;
+
+/// <summary>The online machine's two requests: download an export bundle (resumable) and post an outbox.</summary>
+public static class HttpTransfer
+{
+    public static Uri Endpoint(string server, string path)
+    {
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
+        {
+            throw CommandFailedException.Usage($"--server must be an http:// or https:// address, not '{server}'.");
+        }
+
+        return new Uri(baseUri, baseUri.AbsolutePath.TrimEnd('/') + path);
+    }
+
+    /// <summary>
+    /// GET the export into <paramref name="partPath"/>, resuming with Range when it already holds bytes. Returns the
+    /// total length expected. Refusals by the server become failures with what to do.
+    /// </summary>
+    public static long Download(HttpClient client, Uri uri, string token, string partPath, Action<long, long> progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(progress);
+        var existing = File.Exists(partPath) ? new FileInfo(partPath).Length : 0;
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (existing > 0)
+        {
+            request.Headers.Range = new RangeHeaderValue(existing, null);
+        }
+
+        using var response = Send(client, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && existing > 0)
+        {
+            // The partial file already holds every byte: nothing left to download.
+            progress(existing, existing);
+            return existing;
+        }
+
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new CommandFailedException("The server refused the fetch token (revoked, mistyped, or for another server). Ask the administrator for a new one.");
+        }
+
+        if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.PartialContent))
+        {
+            throw new CommandFailedException($"The server answered {(int)response.StatusCode} {response.ReasonPhrase}{Problem(response)}.");
+        }
+
+        var append = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == existing;
+        var start = append ? existing : 0;
+        var total = start + (response.Content.Headers.ContentLength ?? 0);
+        using var body = response.Content.ReadAsStream(cancellationToken);
+        using var file = new FileStream(partPath, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        var buffer = new byte[1 << 16];
+        var written = start;
+        progress(written, total);
+        int read;
+        while ((read = body.Read(buffer)) > 0)
+        {
+            file.Write(buffer, 0, read);
+            written += read;
+            progress(written, Math.Max(total, written));
+        }
+
+        file.Flush(flushToDisk: true);
+        if (response.Content.Headers.ContentLength is { } length && written != start + length)
+        {
+            throw new CommandFailedException($"The download stopped early ({written} of {start + length} bytes). Run fetch again to resume.");
+        }
+
+        return written;
+    }
+
+    /// <summary>POST an outbox; returns the server's counts.</summary>
+    public static (long Acknowledged, long Replies, long Deleted) PostOutbox(HttpClient client, Uri uri, string fileText, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri)
+        {
+            Content = new StringContent(fileText, System.Text.Encoding.UTF8, "application/json"),
+        };
+        using var response = Send(client, request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Conflict)
+        {
+            throw new CommandFailedException("The server already received this outbox (replayed): it had no second effect. Nothing to do.");
+        }
+
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new CommandFailedException($"The server refused the outbox: {(int)response.StatusCode} {response.ReasonPhrase}{Problem(response)}.");
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(response.Content.ReadAsStream(cancellationToken));
+            var root = document.RootElement;
+            return (Count(root, "acknowledged"), Count(root, "replies"), Count(root, "deleted"));
+        }
+        catch (JsonException)
+        {
+            throw new CommandFailedException("The server accepted the outbox but its answer was not the expected JSON.");
+        }
+    }
+
+    private static HttpResponseMessage Send(HttpClient client, HttpRequestMessage request, HttpCompletionOption option, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A console command: no synchronisation context to deadlock on.
+            return client.SendAsync(request, option, cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CommandFailedException($"Cannot reach {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {e.Message}");
+        }
+        catch (TaskCanceledException)
+        {
+            throw new CommandFailedException($"{request.RequestUri?.GetLeftPart(UriPartial.Authority)} did not answer in time.");
+        }
+    }
+
+    private static long Count(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value) && value.TryGetInt64(out var n) ? n : 0;
+
+    /// <summary>The title of an RFC 9457 problem body, when there is one.</summary>
+    private static string Problem(HttpResponseMessage response)
+    {
+        try
+        {
+            var text = response.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.TryGetProperty("title", out var title) && title.ValueKind == JsonValueKind.String ? $": {title.GetString()}" : "";
+        }
+        catch (Exception e) when (e is JsonException or HttpRequestException or InvalidOperationException)
+        {
+            return "";
+        }
+    }
+}

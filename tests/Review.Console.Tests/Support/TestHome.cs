@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using SafeIntake.Crypto;
+using Spectre.Console.Testing;
+
+namespace SafeIntake.Review.Console.Tests.Support;
+
+/// <summary>The outcome of one console run: its exit code and everything it printed.</summary>
+public sealed record RunResult(int ExitCode, string Output)
+{
+    public override string ToString() => $"exit {ExitCode}:\n{Output}";
+}
+
+/// <summary>
+/// A temporary console home and environment: passphrases come from variables (never the process environment), the
+/// clock is fixed, HTTP goes to an in-memory handler. Each test owns one, so tests share no state.
+/// </summary>
+public sealed class TestHome : IDisposable
+{
+    public const string Passphrase = "correct horse battery staple";
+
+    public TestHome()
+    {
+        Root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "si-review-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+        Variables[ConsoleEnvironment.HomeVariable] = Root;
+        Variables[ConsoleEnvironment.PassphraseVariable] = Passphrase;
+    }
+
+    public string Root { get; }
+
+    public Dictionary<string, string?> Variables { get; } = [];
+
+    public DateTimeOffset Now { get; set; } = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+
+    public Func<HttpMessageHandler> Http { get; set; } = () => throw new InvalidOperationException("This test uses no HTTP.");
+
+    public string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+
+    public RunResult Run(params string[] args) => RunWithInput([], args);
+
+    /// <summary>Runs in an interactive console that answers prompts with <paramref name="lines"/>, in order.</summary>
+    public RunResult RunWithInput(IReadOnlyList<string> lines, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        var console = new TestConsole().Width(220);
+        if (lines.Count > 0)
+        {
+            console.Interactive();
+            foreach (var line in lines)
+            {
+                console.Input.PushTextWithEnter(line);
+            }
+        }
+
+        var environment = new ConsoleEnvironment
+        {
+            GetVariable = name => Variables.GetValueOrDefault(name),
+            UserHome = Root,
+            Time = new FixedClock(Now),
+            CreateHttpHandler = Http,
+        };
+        var code = Program.Run(args, console, environment);
+        return new RunResult(code, console.Output);
+    }
+
+    /// <summary>Runs and asserts the exit code, showing the output when it differs.</summary>
+    public RunResult Expect(int exitCode, params string[] args)
+    {
+        var result = Run(args);
+        Assert.True(result.ExitCode == exitCode, $"expected exit {exitCode} from `{string.Join(' ', args)}`, got {result}");
+        return result;
+    }
+
+    /// <summary>keys init with the fast Argon2id parameters; returns the reviewer's public keys.</summary>
+    public ReviewerKeys InitReviewer(string id = "alice", string name = "Alice Chan")
+    {
+        Expect(ExitCodes.Ok, "keys", "init", "--id", id, "--name", name, "--argon-fast");
+        var json = JsonNode.Parse(File.ReadAllText(Path($"{id}.pub.json")))!;
+        return new ReviewerKeys(id,
+            X25519PublicKey.TryParseBase64((string?)json["x25519"], out var x) ? x : throw new InvalidOperationException(),
+            Ed25519PublicKey.TryParseBase64((string?)json["ed25519"], out var e) ? e : throw new InvalidOperationException());
+    }
+
+    /// <summary>Every file under the home, for the canary grep.</summary>
+    public IEnumerable<string> AllFiles() => Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temp folder left behind is harmless.
+        }
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
+
+public sealed record ReviewerKeys(string Id, X25519PublicKey EncryptionKey, Ed25519PublicKey SigningKey);

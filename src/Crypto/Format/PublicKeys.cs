@@ -30,7 +30,7 @@ public abstract class PublicKey32 : IEquatable<PublicKey32>
 
     private protected static bool TryDecode(string? base64, out byte[] bytes)
     {
-        return Base64.TryDecodeStrict(base64, out bytes) && bytes.Length == Length;
+        return StrictBase64.TryDecode(base64, out bytes) && bytes.Length == Length;
     }
 }
 

@@ -12,6 +12,9 @@ public static class Signatures
     public const string FollowUpContext = "SafeIntake/v1 follow-up";
     public const string ReplyContext = "SafeIntake/v1 reply";
     public const string ChallengeContext = "SafeIntake/v1 mailbox-challenge";
+    /// <summary>Every Ed25519 signature is 64 bytes.</summary>
+    public const int Length = 64;
+
     public const string ExportContext = "SafeIntake/v1 export";
     public const string OutboxContext = "SafeIntake/v1 outbox";
 

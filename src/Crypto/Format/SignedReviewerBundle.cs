@@ -140,8 +140,8 @@ public sealed class SignedReviewerBundle
                 return false;
             }
 
-            return Base64.TryDecodeStrict(bodyText.GetString(), out body) && body.Length > 0
-                && Base64.TryDecodeStrict(signatureText.GetString(), out signature) && signature.Length == Primitives.SignatureLength;
+            return StrictBase64.TryDecode(bodyText.GetString(), out body) && body.Length > 0
+                && StrictBase64.TryDecode(signatureText.GetString(), out signature) && signature.Length == Primitives.SignatureLength;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {

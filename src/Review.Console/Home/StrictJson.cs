@@ -46,25 +46,3 @@ public static class JsonOutput
 
     public static JsonSerializerOptions Indented { get; } = new(Compact) { WriteIndented = true };
 }
-
-/// <summary>Canonical base64 only (RFC 4648 §3.3, §3.5), as the crypto library reads it.</summary>
-public static class StrictBase64
-{
-    public static bool TryDecode(string? text, out byte[] bytes)
-    {
-        bytes = [];
-        if (text is null || text.Length % 4 != 0)
-        {
-            return false;
-        }
-
-        var buffer = new byte[text.Length / 4 * 3];
-        if (!Convert.TryFromBase64String(text, buffer, out var written))
-        {
-            return false;
-        }
-
-        bytes = buffer[..written];
-        return string.Equals(Convert.ToBase64String(bytes), text, StringComparison.Ordinal);
-    }
-}

@@ -100,17 +100,17 @@ public sealed class ExportBundle
             return ExportVerification.Refuse(ExportFailure.Malformed, "The manifest length is out of range.");
         }
 
-        if (file.Length < head.Length + manifestLength + TransferSignatures.SignatureLength)
+        if (file.Length < head.Length + manifestLength + Signatures.Length)
         {
             return ExportVerification.Refuse(ExportFailure.Truncated, "The file ends before the manifest and its signature do: it is truncated.");
         }
 
         var manifestBytes = new byte[manifestLength];
-        var signature = new byte[TransferSignatures.SignatureLength];
+        var signature = new byte[Signatures.Length];
         file.ReadExactly(manifestBytes);
         file.ReadExactly(signature);
 
-        if (!TransferSignatures.Verify(TransferSignatures.ExportContext, manifestBytes, signature, pinned))
+        if (!Signatures.VerifyExport(pinned, manifestBytes, signature))
         {
             // A manifest naming another server explains the failure better than "bad signature" alone.
             return ExportManifest.TryParse(manifestBytes, out var claimed, out _) && !claimed.Server.Equals(pinned)
@@ -135,7 +135,7 @@ public sealed class ExportBundle
                 $"The sequence numbers {manifest.From}–{manifest.To} are not contiguous; missing or out of place: {Ranges.Format(gaps)}.", gaps);
         }
 
-        var offset = head.Length + manifestLength + TransferSignatures.SignatureLength;
+        var offset = head.Length + manifestLength + Signatures.Length;
         var entries = new List<ExportEntry>();
         foreach (var item in manifest.Included)
         {

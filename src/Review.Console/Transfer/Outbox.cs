@@ -68,7 +68,7 @@ public static class Outbox
     /// <summary>The signed file text: <c>{"format":…,"body":…,"signature":…}</c>.</summary>
     public static string Sign(ReadOnlySpan<byte> body, Ed25519SecretKey reviewerKey)
     {
-        var signature = TransferSignatures.Sign(TransferSignatures.OutboxContext, body, reviewerKey);
+        var signature = reviewerKey.Sign(Signatures.OutboxMessage(body));
         return $"{{\"format\":\"{FormatName}\",\"body\":\"{Convert.ToBase64String(body)}\",\"signature\":\"{Convert.ToBase64String(signature)}\"}}\n";
     }
 
@@ -83,8 +83,8 @@ public static class Outbox
             if (root.ValueKind != JsonValueKind.Object || StrictJson.GetString(root, "format") != FormatName
                 || !StrictBase64.TryDecode(StrictJson.GetString(root, "body"), out var bodyBytes)
                 || !StrictBase64.TryDecode(StrictJson.GetString(root, "signature"), out var signature)
-                || signature.Length != TransferSignatures.SignatureLength
-                || (reviewerKey is not null && !TransferSignatures.Verify(TransferSignatures.OutboxContext, bodyBytes, signature, reviewerKey)))
+                || signature.Length != Signatures.Length
+                || (reviewerKey is not null && !Signatures.VerifyOutbox(reviewerKey, bodyBytes, signature)))
             {
                 return false;
             }

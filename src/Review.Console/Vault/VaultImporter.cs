@@ -185,7 +185,7 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
     }
 
     private static bool StrictBase64Signature(string? text, out byte[] signature) =>
-        Home.StrictBase64.TryDecode(text, out signature) && signature.Length == TransferSignatures.SignatureLength;
+        StrictBase64.TryDecode(text, out signature) && signature.Length == Signatures.Length;
 
     /// <summary>Checks what only the opened envelope shows, then writes its row, attachments and search tokens. Null on success.</summary>
     private string? Store(VaultWriter writer, ExportItem item, OpenResult result, VaultEnvelopeSink sink, ImportSummary summary)
@@ -304,7 +304,7 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
         return replyTo.ValueKind == JsonValueKind.Object
             && X25519PublicKey.TryParseBase64(Text(replyTo, "x25519"), out var replyKey)
             && Ed25519PublicKey.TryParseBase64(Text(replyTo, "ed25519"), out var mailbox)
-            && Home.StrictBase64.TryDecode(Text(replyTo, "sig"), out var signature)
+            && StrictBase64.TryDecode(Text(replyTo, "sig"), out var signature)
             && Signatures.VerifyReplyKeys(mailbox, replyKey, nonce, signature)
             ? mailbox
             : null;

@@ -114,7 +114,7 @@ public sealed class ExportBuilder : IDisposable
 
     public static byte[] Assemble(byte[] manifest, Ed25519SecretKey key)
     {
-        var signature = key.Sign(TransferSignatures.Message(TransferSignatures.ExportContext, manifest));
+        var signature = key.Sign(Signatures.ExportMessage(manifest));
         return [.. ExportBundle.Magic, .. Length(manifest), .. manifest, .. signature];
     }
 

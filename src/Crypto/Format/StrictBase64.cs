@@ -4,9 +4,9 @@ namespace SafeIntake.Crypto;
 /// Canonical base64 only (RFC 4648 §3.3, §3.5): no whitespace, padding present, unused bits zero. .NET's
 /// decoder accepts more than the browser's, and two readers that disagree on a key or a signed body is a bug.
 /// </summary>
-internal static class Base64
+public static class StrictBase64
 {
-    public static bool TryDecodeStrict(string? text, out byte[] bytes)
+    public static bool TryDecode(string? text, out byte[] bytes)
     {
         bytes = [];
         if (text is null || text.Length % 4 != 0)

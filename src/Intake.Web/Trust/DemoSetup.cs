@@ -24,8 +24,9 @@ public static class DemoSetup
         var orgPath = Path.Combine(folder, OrganisationPublicKeyFile);
         if (File.Exists(bundlePath) && File.Exists(orgPath)
             && Ed25519PublicKey.TryParseBase64(File.ReadAllText(orgPath).Trim(), out var existing)
-            && SignedReviewerBundle.Verify(File.ReadAllText(bundlePath), existing, time.GetUtcNow()).IsValid)
+            && SignedReviewerBundle.Verify(File.ReadAllText(bundlePath), existing, time.GetUtcNow()) is { IsValid: true } verified)
         {
+            WriteReviewerPublicFile(folder, verified.Bundle.Bundle.Reviewers[0]);
             return (existing, bundlePath);
         }
 
@@ -56,6 +57,7 @@ public static class DemoSetup
             Write(folder, BundleFile, Encoding.UTF8.GetBytes(signed.ToFileText()));
             Write(folder, "README.txt", Encoding.UTF8.GetBytes(Readme(signed.Fingerprint)));
             Write(folder, OrganisationPublicKeyFile, Encoding.ASCII.GetBytes(orgKey.ToBase64() + "\n"));
+            WriteReviewerPublicFile(folder, bundle.Reviewers[0]);
             return (orgKey, bundlePath);
         }
         finally
@@ -68,6 +70,25 @@ public static class DemoSetup
 
     private static byte[] Concat(byte[] a, ReadOnlySpan<byte> b) => [.. a, .. b];
 
+    /// <summary>
+    /// The reviewer's public file as the console's <c>keys init</c> writes it, so the demo folder doubles as a console
+    /// home (<c>--home</c>): reviewer.key, reviewer.pub.json and organisation.pub are where the console looks.
+    /// </summary>
+    private static void WriteReviewerPublicFile(string folder, BundleReviewer reviewer)
+    {
+        var path = Path.Combine(folder, "reviewer.pub.json");
+        if (!File.Exists(path))
+        {
+            Write(folder, "reviewer.pub.json", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+            {
+                ["id"] = reviewer.Id,
+                ["name"] = reviewer.Name,
+                ["x25519"] = reviewer.EncryptionKey.ToBase64(),
+                ["ed25519"] = reviewer.SigningKey.ToBase64(),
+            }));
+        }
+    }
+
     private static void Write(string folder, string name, byte[] contents) =>
         Storage.BlobStore.WriteAllBytesAtomic(Path.Combine(folder, name), contents);
 
@@ -79,6 +100,7 @@ public static class DemoSetup
           reviewer.key      the demo reviewer's keys (passphrase: {Passphrase}) — open reports with the console
           bundle.json       the signed reviewer bundle the server serves (fingerprint {fingerprint})
           organisation.pub  the organisation key the server pins
+          reviewer.pub.json the demo reviewer's public keys: this folder also works as a console --home
           server-data/      what the server stores: ciphertext, the database, its key ring and logs
 
         In production a reviewer's key never touches the server, and passphrases are long and secret.

@@ -65,11 +65,13 @@ public sealed class LanguageTests(LanguageTests.Fixture fixture) : IClassFixture
             Assert.Equal(lang, await page.Locator("html").GetAttributeAsync("lang"));
             Assert.Equal(PageStrings.Get(lang, "page.title"), await page.TitleAsync());
             Assert.Equal("page", await page.Locator($"nav.lang-nav a[hreflang='{lang}']").GetAttributeAsync("aria-current"));
+            await witness.ScreenshotAsync("switched-to-" + lang);
 
             // The replies page's switch stays on the replies page.
             await page.Locator("p.page-switch a").ClickAsync();
             await page.WaitForURLAsync(new Uri(fixture.Server.Address, $"/{lang}/replies").ToString());
             Assert.Equal(PageStrings.Get(lang, "replies.title"), await page.TitleAsync());
+            await witness.ScreenshotAsync("replies-" + lang);
             foreach (var (other, otherPath) in SwitchPaths)
             {
                 Assert.Equal(otherPath + "replies", await page.Locator($"nav.lang-nav a[hreflang='{other}']").GetAttributeAsync("href"));
@@ -79,6 +81,7 @@ public sealed class LanguageTests(LanguageTests.Fixture fixture) : IClassFixture
         // Nothing was remembered: the root still follows Accept-Language after visiting other languages.
         await page.GotoAsync("/");
         Assert.Equal(expected, await page.Locator("html").GetAttributeAsync("lang"));
+        await witness.ScreenshotAsync("negotiated-again");
         witness.Network.AssertOnlyOrigin(fixture.Server.Address);
         await witness.AssertNothingStoredAsync();
         witness.AssertCleanConsole();
@@ -91,6 +94,7 @@ public sealed class LanguageTests(LanguageTests.Fixture fixture) : IClassFixture
         var response = await witness.Page.GotoAsync("/fr/");
         Assert.NotNull(response);
         Assert.Equal(404, response.Status);
+        await witness.ScreenshotAsync("not-found");
         await witness.AssertNothingStoredAsync();
     }
 }

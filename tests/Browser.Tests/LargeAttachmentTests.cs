@@ -81,8 +81,12 @@ public sealed class LargeAttachmentTests(LargeAttachmentTests.Fixture fixture, I
             await sampling.CancelAsync();
             await sampler;
             output.WriteLine($"live memory (MiB) while sending: {string.Join(", ", live.Select(b => b / (1024 * 1024)))}");
+            // A copy of the file would stay and grow; a busy machine only adds a passing spike (buffers freed late).
             Assert.True(live.Count >= 3, "Too few memory samples.");
-            Assert.True(live.Max() < MemoryCeiling, $"The page held {live.Max() / (1024 * 1024)} MiB live while sending {Size / (1024 * 1024)} MiB: it did not stream.");
+            var median = live.Order().ElementAt(live.Count / 2);
+            Assert.True(median < MemoryCeiling / 2, $"The page typically held {median / (1024 * 1024)} MiB live while sending {Size / (1024 * 1024)} MiB.");
+            Assert.False(live.Zip(live.Skip(1)).Any(p => p.First > MemoryCeiling && p.Second > MemoryCeiling),
+                $"The page held over {MemoryCeiling / (1024 * 1024)} MiB live for two samples running while sending {Size / (1024 * 1024)} MiB: it did not stream.");
             Assert.NotNull(codename);
 
             using var progress = JsonDocument.Parse(await witness.Page.EvaluateAsync<string>("() => JSON.stringify(window.__progress)"));

@@ -68,7 +68,7 @@ public sealed class IntakeServer : IAsyncDisposable
         process.BeginErrorReadLine();
 
         using var http = new HttpClient();
-        for (var attempt = 0; attempt < 300; attempt++)
+        for (var attempt = 0; attempt < 1800; attempt++)
         {
             if (process.HasExited)
             {
@@ -90,7 +90,7 @@ public sealed class IntakeServer : IAsyncDisposable
         }
 
         await server.DisposeAsync();
-        throw new TimeoutException("The server did not start in 30 s: " + server.Output);
+        throw new TimeoutException("The server did not start in 180 s: " + server.Output);
     }
 
     public async ValueTask DisposeAsync()

@@ -13,7 +13,7 @@ namespace SafeIntake.Intake.Web.Tests.Hosting;
 /// </summary>
 internal sealed partial class ServerProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -165,7 +165,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
 
         _ = Kill(_process.Id, 15 /* SIGTERM */);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await _process.WaitForExitAsync(timeout.Token);
         _process.WaitForExit(); // drains the output readers
     }
@@ -174,7 +174,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public async Task KillHardAsync()
     {
         _process.Kill(entireProcessTree: false);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await _process.WaitForExitAsync(timeout.Token);
         _process.WaitForExit();
     }

@@ -153,7 +153,7 @@ public sealed class ProductionConfigurationTests
 
     private static async Task<string> WaitForBundleAsync(HttpClient http, ServerProcess server)
     {
-        for (var attempt = 0; attempt < 300; attempt++)
+        for (var attempt = 0; attempt < 1800; attempt++)
         {
             Assert.False(server.HasExited, $"the server exited: {server.StandardError}");
             try

@@ -224,7 +224,7 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
     private static async Task WaitForAsync(Uri server)
     {
         using var http = new HttpClient();
-        for (var attempt = 0; attempt < 300; attempt++)
+        for (var attempt = 0; attempt < 1800; attempt++)
         {
             try
             {

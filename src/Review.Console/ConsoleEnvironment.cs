@@ -20,6 +20,15 @@ public sealed class ConsoleEnvironment
     /// <summary>Creates the handler for <c>fetch</c> and <c>upload-outbox</c>; the caller disposes it.</summary>
     public Func<HttpMessageHandler> CreateHttpHandler { get; init; } = () => new SocketsHttpHandler { AllowAutoRedirect = false };
 
+    /// <summary>Standard input, for text piped into <c>note</c> and <c>reply</c>.</summary>
+    public Func<TextReader> StandardInput { get; init; } = () => System.Console.In;
+
+    /// <summary>True when standard input is a pipe or file, not the keyboard.</summary>
+    public Func<bool> InputRedirected { get; init; } = () => System.Console.IsInputRedirected;
+
+    /// <summary>Opens the reviewer's editor on a file and waits; returns its exit code. Tests replace it.</summary>
+    public Func<string, string, int> RunEditor { get; init; } = Editor.Run;
+
     public static ConsoleEnvironment FromProcess() => new()
     {
         GetVariable = Environment.GetEnvironmentVariable,

@@ -17,6 +17,7 @@ public static class Signatures
 
     public const string ExportContext = "SafeIntake/v1 export";
     public const string OutboxContext = "SafeIntake/v1 outbox";
+    public const string AuditContext = "SafeIntake/v1 audit";
 
     /// <summary>What the server signs over an export manifest (export-bundle-v1.md §2).</summary>
     public static byte[] ExportMessage(ReadOnlySpan<byte> manifest) => Primitives.Concat(Primitives.SignaturePrefix(ExportContext), manifest.ToArray());
@@ -26,6 +27,12 @@ public static class Signatures
 
     public static bool VerifyExport(Ed25519PublicKey server, ReadOnlySpan<byte> manifest, ReadOnlySpan<byte> signature) =>
         Primitives.VerifyDetached(signature, ExportMessage(manifest), server);
+
+    /// <summary>What a reviewer signs over one audit-log entry's chain hash (vault-v1.md §8).</summary>
+    public static byte[] AuditMessage(ReadOnlySpan<byte> entryHash) => Primitives.Concat(Primitives.SignaturePrefix(AuditContext), entryHash.ToArray());
+
+    public static bool VerifyAudit(Ed25519PublicKey reviewer, ReadOnlySpan<byte> entryHash, ReadOnlySpan<byte> signature) =>
+        entryHash.Length == Primitives.HashLength && Primitives.VerifyDetached(signature, AuditMessage(entryHash), reviewer);
 
     public static bool VerifyOutbox(Ed25519PublicKey reviewer, ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature) =>
         Primitives.VerifyDetached(signature, OutboxMessage(body), reviewer);

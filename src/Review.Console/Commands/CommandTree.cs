@@ -68,7 +68,35 @@ public static class CommandTree
         config.AddCommand<UploadOutboxCommand>("upload-outbox")
             .WithDescription("Online machine: send an outbox to the server and show what it did.")
             .WithExample("upload-outbox", "--server", "https://intake.example.org", "/media/usb/2026-11-26-1.json");
-        config.AddCommand<ListCommand>("list").WithDescription("List what the vault holds (or --quarantine: what was refused).");
+        config.AddCommand<ListCommand>("list")
+            .WithDescription("The inbox: reports filtered by status, severity, tag, assignee, category, language, day or words, and sorted.")
+            .WithExample("list", "--status", "new", "--sort", "oldest")
+            .WithExample("list", "--tag", "police", "--severity", "high,critical", "--text", "\"north gate\"");
+        config.AddCommand<ShowCommand>("show").WithDescription("One report whole: fields, attachments, follow-ups, replies, notes and history.")
+            .WithExample("show", "3f9a01c2");
+        config.AddCommand<StatsCommand>("stats").WithDescription("The dashboard: reports by status, severity and week, as charts.");
+        config.AddCommand<SetStatusCommand>("set-status")
+            .WithDescription("Move a report along the workflow: new → triaged → investigating → closed, or rejected --reason.")
+            .WithExample("set-status", "3f9a01c2", "triaged")
+            .WithExample("set-status", "3f9a01c2", "rejected", "--reason", "\"spam: same text as 9c1e…\"");
+        config.AddCommand<SetSeverityCommand>("set-severity").WithDescription("Set a report's severity: low, medium, high or critical.")
+            .WithExample("set-severity", "3f9a01c2", "high");
+        config.AddCommand<TagCommand>("tag").WithDescription("Add tags to a report.").WithExample("tag", "3f9a01c2", "police", "detention");
+        config.AddCommand<UntagCommand>("untag").WithDescription("Remove tags from a report.").WithExample("untag", "3f9a01c2", "detention");
+        config.AddCommand<AssignCommand>("assign").WithDescription("Assign a report to a reviewer (or 'me', or --none).")
+            .WithExample("assign", "3f9a01c2", "me");
+        config.AddCommand<NoteCommand>("note").WithDescription("Add an internal note to a report (never sent): from --text, a pipe, or your editor.")
+            .WithExample("note", "3f9a01c2", "--text", "\"Called the clinic; they confirm the date.\"");
+        config.AddCommand<LinkCommand>("link").WithDescription("Mark two reports as the same incident.").WithExample("link", "3f9a01c2", "9c1e7700");
+        config.AddCommand<UnlinkCommand>("unlink").WithDescription("Undo a link between two reports.");
+        config.AddCommand<MergeViewCommand>("merge-view").WithDescription("Every report of one incident side by side, with a combined timeline.")
+            .WithExample("merge-view", "3f9a01c2");
+        config.AddBranch("audit", audit =>
+        {
+            audit.SetDescription("The vault's hash-chained, signed record of every reviewer action.");
+            audit.AddCommand<AuditShowCommand>("show").WithDescription("List the audit log (or --case <id>: one report's history).");
+            audit.AddCommand<AuditVerifyCommand>("verify").WithDescription("Check every entry's chain hash and signature; exit 1 if anything was edited, removed or reordered.");
+        });
         config.AddCommand<SearchCommand>("search").WithDescription("Find envelopes by words, through the vault's blind index.")
             .WithExample("search", "\"police station\"");
     }

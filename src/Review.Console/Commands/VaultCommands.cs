@@ -57,6 +57,18 @@ public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment envir
             using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
             var importer = new VaultImporter(vault, identity.EncryptionKey, SigningKeys(home, reviewer), Today);
             var summary = WithProgress(settings.Json, "Importing", bundle.ItemBytes, p => importer.Import(bundle, p));
+            if (summary.NewReports + summary.FollowUps + summary.Replies > 0)
+            {
+                Triage.AuditLog.AppendAndSave(vault, new Triage.AuditSigner(reviewer.Id, identity.SigningKey), Now, "import", null, new Dictionary<string, string>
+                {
+                    ["sequence"] = $"{bundle.Manifest.From}–{bundle.Manifest.To}",
+                    ["reports"] = $"{summary.NewReports}",
+                    ["follow-ups"] = $"{summary.FollowUps}",
+                    ["replies"] = $"{summary.Replies}",
+                    ["quarantined"] = $"{summary.Quarantined.Count}",
+                });
+            }
+
             string? outboxPath = null;
             if (!settings.NoOutbox && summary.Acknowledge.Count > 0)
             {
@@ -217,67 +229,6 @@ public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment 
     }
 }
 
-public sealed class ListSettings : UnlockSettings
-{
-    [CommandOption("--quarantine")]
-    [Description("List the quarantined items and why they were refused, instead of the vault")]
-    public bool Quarantine { get; init; }
-}
-
-/// <summary><c>list</c>: what the vault holds, decrypted on screen only.</summary>
-public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<ListSettings>(console, environment)
-{
-    public override int Execute(CommandContext context, ListSettings settings, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        var home = Home(settings);
-        VaultStore.CheckFile(home.VaultFile);
-        var (reviewer, identity) = home.UnlockReviewer(Passphrases(settings));
-        using (identity)
-        {
-            using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
-            if (settings.Quarantine)
-            {
-                var items = vault.Db.Quarantine.AsNoTracking().OrderBy(q => q.Sequence).ToList();
-                if (settings.Json)
-                {
-                    WriteJson(items);
-                    return ExitCodes.Ok;
-                }
-
-                var q = new Table().AddColumns("seq", "id", "kind", "day", "attempts", "reason");
-                items.ForEach(i => q.AddRow($"{i.Sequence}", i.Id, i.Kind, $"{i.ReceivedDay:yyyy-MM-dd}", $"{i.Attempts}", E(i.Reason)));
-                Console.Write(q);
-                return ExitCodes.Ok;
-            }
-
-            Show(VaultReader.List(vault), settings.Json);
-        }
-
-        return ExitCodes.Ok;
-    }
-
-    internal void Show(IReadOnlyList<EnvelopeView> envelopes, bool json)
-    {
-        if (json)
-        {
-            WriteJson(envelopes);
-            return;
-        }
-
-        var table = new Table().AddColumns("seq", "id", "kind", "day", "status", "case", "files", "text");
-        foreach (var e in envelopes)
-        {
-            var text = (e.What ?? e.Text ?? "").ReplaceLineEndings(" ");
-            table.AddRow($"{e.Sequence}", e.Id[..8], e.Kind, $"{e.ReceivedDay:yyyy-MM-dd}", e.Status, e.CaseId?[..8] ?? "", $"{e.Attachments.Count}",
-                E(text.Length > 60 ? text[..60] + "…" : text));
-        }
-
-        Console.Write(table);
-        Line($"{envelopes.Count} envelope(s).");
-    }
-}
-
 public sealed class SearchSettings : UnlockSettings
 {
     [CommandArgument(0, "<WORDS>")]
@@ -297,7 +248,22 @@ public sealed class SearchCommand(IAnsiConsole console, ConsoleEnvironment envir
         using (identity)
         {
             using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
-            new ListCommand(Console, Environment).Show(VaultReader.Search(vault, settings.Words), settings.Json);
+            var found = VaultReader.Search(vault, settings.Words);
+            if (settings.Json)
+            {
+                WriteJson(found);
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("id", "kind", "received", "status", "report", "files", "text");
+            foreach (var e in found)
+            {
+                table.AddRow(e.Id[..8], e.Kind, $"{e.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(e.Status), e.CaseId?[..8] ?? "", $"{e.Attachments.Count}",
+                    TriageMarkup.Preview(e.What ?? e.Text, 60));
+            }
+
+            Console.Write(table);
+            Line($"{found.Count} envelope(s). [grey]list --text \"…\" also filters by status, tag and more.[/]");
         }
 
         return ExitCodes.Ok;

@@ -18,6 +18,18 @@ public sealed class VaultDbContext(DbContextOptions<VaultDbContext> options) : D
 
     public DbSet<VaultSetting> Settings => Set<VaultSetting>();
 
+    public DbSet<VaultNote> Notes => Set<VaultNote>();
+
+    public DbSet<VaultLink> Links => Set<VaultLink>();
+
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    public DbSet<OutgoingReply> OutgoingReplies => Set<OutgoingReply>();
+
+    // SQLite cannot order DateTimeOffset: store UTC ticks.
+    private static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long> UtcTicks =
+        new(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -35,7 +47,54 @@ public sealed class VaultDbContext(DbContextOptions<VaultDbContext> options) : D
             e.HasIndex(x => x.Sequence);
             e.HasIndex(x => x.MailboxId);
             e.HasIndex(x => x.CaseId);
+            e.Property(x => x.Severity).HasMaxLength(16);
+            e.Property(x => x.Assignee).HasMaxLength(64);
+            e.Property(x => x.EnvelopeHash).HasMaxLength(64);
             e.HasIndex(x => x.Status);
+            e.HasIndex(x => x.Severity);
+            e.HasIndex(x => x.Assignee);
+            e.HasIndex(x => x.ReceivedDay);
+            e.HasIndex(x => x.EnvelopeHash);
+        });
+        modelBuilder.Entity<VaultNote>(e =>
+        {
+            e.ToTable(VaultNote.Table);
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(32);
+            e.Property(x => x.EnvelopeId).HasMaxLength(32);
+            e.Property(x => x.ReviewerId).HasMaxLength(64);
+            e.HasIndex(x => x.EnvelopeId);
+            e.Property(x => x.Created).HasConversion(UtcTicks);
+            e.HasOne<VaultEnvelope>().WithMany().HasForeignKey(x => x.EnvelopeId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<VaultLink>(e =>
+        {
+            e.ToTable("Links");
+            e.HasKey(x => new { x.First, x.Second });
+            e.Property(x => x.First).HasMaxLength(32);
+            e.Property(x => x.Second).HasMaxLength(32);
+            e.HasIndex(x => x.Second);
+        });
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            // No foreign keys: the log outlives what it describes, and SQLite must never cascade into it.
+            e.ToTable(AuditEntry.Table);
+            e.HasKey(x => x.Sequence);
+            e.Property(x => x.Sequence).ValueGeneratedNever();
+            e.Property(x => x.ReviewerId).HasMaxLength(64);
+            e.Property(x => x.SigningKey).HasMaxLength(64);
+        });
+        modelBuilder.Entity<OutgoingReply>(e =>
+        {
+            e.ToTable(OutgoingReply.Table);
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasMaxLength(64);
+            e.Property(x => x.CaseId).HasMaxLength(32);
+            e.Property(x => x.ReviewerId).HasMaxLength(64);
+            e.Property(x => x.Mailbox).HasMaxLength(64);
+            e.Property(x => x.QueuedIn).HasMaxLength(64);
+            e.Property(x => x.Created).HasConversion(UtcTicks);
+            e.HasIndex(x => x.CaseId);
         });
         modelBuilder.Entity<VaultAttachment>(e =>
         {

@@ -34,10 +34,10 @@ public sealed class VaultWriter : IDisposable
         _exists = Prepare("SELECT 1 FROM Envelopes WHERE Id = $id", "$id");
         _insertEnvelope = Prepare(
             "INSERT INTO Envelopes (Id, Sequence, Kind, ReceivedDay, Size, Status, MailboxId, CaseId, ReviewerId, ImportedDay, AttachmentCount, "
-            + "Manifest, Language, What, \"When\", \"Where\", Category, Text) VALUES ($id, $seq, $kind, $day, $size, $status, $mailbox, $case, "
-            + "$reviewer, $imported, $attachments, $manifest, $language, $what, $when, $where, $category, $text)",
+            + "Manifest, Language, What, \"When\", \"Where\", Category, Text, EnvelopeHash) VALUES ($id, $seq, $kind, $day, $size, $status, $mailbox, "
+            + "$case, $reviewer, $imported, $attachments, $manifest, $language, $what, $when, $where, $category, $text, $hash)",
             "$id", "$seq", "$kind", "$day", "$size", "$status", "$mailbox", "$case", "$reviewer", "$imported", "$attachments",
-            "$manifest", "$language", "$what", "$when", "$where", "$category", "$text");
+            "$manifest", "$language", "$what", "$when", "$where", "$category", "$text", "$hash");
         _insertAttachment = Prepare(
             "INSERT INTO Attachments (Id, EnvelopeId, Position, Size, ChunkCount, Name, Type) VALUES ($id, $envelope, $position, $size, $chunks, $name, $type)",
             "$id", "$envelope", "$position", "$size", "$chunks", "$name", "$type");
@@ -89,7 +89,7 @@ public sealed class VaultWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(e);
         Execute(_insertEnvelope, e.Id, e.Sequence, e.Kind, Day(e.ReceivedDay), e.Size, e.Status, e.MailboxId, e.CaseId, e.ReviewerId,
-            Day(e.ImportedDay), e.AttachmentCount, e.Manifest, e.Language, e.What, e.When, e.Where, e.Category, e.Text);
+            Day(e.ImportedDay), e.AttachmentCount, e.Manifest, e.Language, e.What, e.When, e.Where, e.Category, e.Text, e.EnvelopeHash);
     }
 
     public void InsertAttachment(VaultAttachment a)

@@ -17,6 +17,85 @@ namespace SafeIntake.Review.Console.Vault.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("SafeIntake.Review.Console.Vault.AuditEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Entry")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ReviewerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("SigningKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Sequence");
+
+                    b.ToTable("AuditLog", (string)null);
+                });
+
+            modelBuilder.Entity("SafeIntake.Review.Console.Vault.OutgoingReply", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CaseId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Created")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Envelope")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("Mailbox")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("QueuedIn")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Signature")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Text")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("OutgoingReplies", (string)null);
+                });
+
             modelBuilder.Entity("SafeIntake.Review.Console.Vault.QuarantinedItem", b =>
                 {
                     b.Property<string>("Id")
@@ -135,6 +214,10 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Assignee")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("AttachmentCount")
                         .HasColumnType("INTEGER");
 
@@ -144,6 +227,10 @@ namespace SafeIntake.Review.Console.Vault.Migrations
 
                     b.Property<byte[]>("Category")
                         .HasColumnType("BLOB");
+
+                    b.Property<string>("EnvelopeHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("ImportedDay")
                         .HasColumnType("TEXT");
@@ -174,6 +261,10 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Severity")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
@@ -183,6 +274,12 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasDefaultValue("new");
+
+                    b.Property<byte[]>("StatusReason")
+                        .HasColumnType("BLOB");
+
+                    b.Property<byte[]>("Tags")
+                        .HasColumnType("BLOB");
 
                     b.Property<byte[]>("Text")
                         .HasColumnType("BLOB");
@@ -198,15 +295,70 @@ namespace SafeIntake.Review.Console.Vault.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Assignee");
+
                     b.HasIndex("CaseId");
+
+                    b.HasIndex("EnvelopeHash");
 
                     b.HasIndex("MailboxId");
 
+                    b.HasIndex("ReceivedDay");
+
                     b.HasIndex("Sequence");
+
+                    b.HasIndex("Severity");
 
                     b.HasIndex("Status");
 
                     b.ToTable("Envelopes", (string)null);
+                });
+
+            modelBuilder.Entity("SafeIntake.Review.Console.Vault.VaultLink", b =>
+                {
+                    b.Property<string>("First")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Second")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("First", "Second");
+
+                    b.HasIndex("Second");
+
+                    b.ToTable("Links", (string)null);
+                });
+
+            modelBuilder.Entity("SafeIntake.Review.Console.Vault.VaultNote", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Created")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EnvelopeId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReviewerId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Text")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EnvelopeId");
+
+                    b.ToTable("Notes", (string)null);
                 });
 
             modelBuilder.Entity("SafeIntake.Review.Console.Vault.VaultSetting", b =>
@@ -236,6 +388,15 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                 });
 
             modelBuilder.Entity("SafeIntake.Review.Console.Vault.VaultAttachment", b =>
+                {
+                    b.HasOne("SafeIntake.Review.Console.Vault.VaultEnvelope", null)
+                        .WithMany()
+                        .HasForeignKey("EnvelopeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SafeIntake.Review.Console.Vault.VaultNote", b =>
                 {
                     b.HasOne("SafeIntake.Review.Console.Vault.VaultEnvelope", null)
                         .WithMany()

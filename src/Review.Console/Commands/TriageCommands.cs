@@ -1,0 +1,578 @@
+using System.ComponentModel;
+using System.Globalization;
+using SafeIntake.Review.Console.Triage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SafeIntake.Review.Console.Commands;
+
+/// <summary>A command that works in the unlocked vault: unlock, run, zero the keys.</summary>
+public abstract class SessionCommand<TSettings>(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<TSettings>(console, environment)
+    where TSettings : UnlockSettings
+{
+    public sealed override int Execute(CommandContext context, TSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        using var session = VaultSession.Open(Home(settings), Passphrases(settings));
+        return Run(session, settings);
+    }
+
+    protected abstract int Run(VaultSession session, TSettings settings);
+
+    /// <summary>The one-line confirmation of an action, or its JSON.</summary>
+    protected int Done(bool json, AuditRecord record, string message)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (json)
+        {
+            WriteJson(new { id = record.CaseId, action = record.Action, details = record.Details, audit = record.Sequence });
+        }
+        else
+        {
+            Line($"[green]✓[/] {message} [grey](audit entry {record.Sequence})[/]");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    protected static string ShortId(string? id) => id is null ? "" : id[..Math.Min(8, id.Length)];
+}
+
+public class CaseSettings : UnlockSettings
+{
+    [CommandArgument(0, "<ID>")]
+    [Description("The report's id, or its first 6 or more hex digits as list shows them")]
+    public string Id { get; init; } = "";
+}
+
+public sealed class ListSettings : UnlockSettings
+{
+    [CommandOption("--quarantine")]
+    [Description("List the quarantined items and why they were refused, instead of the vault")]
+    public bool Quarantine { get; init; }
+
+    [CommandOption("-s|--status <STATUS>")]
+    [Description("Only these statuses (repeat or separate with commas): new, triaged, investigating, closed, rejected")]
+    public string[] Status { get; init; } = [];
+
+    [CommandOption("--severity <SEVERITY>")]
+    [Description("Only these severities (repeat or separate with commas): low, medium, high, critical")]
+    public string[] Severity { get; init; } = [];
+
+    [CommandOption("-t|--tag <TAG>")]
+    [Description("Only reports carrying every one of these tags")]
+    public string[] Tag { get; init; } = [];
+
+    [CommandOption("-a|--assignee <REVIEWER>")]
+    [Description("Only reports assigned to this reviewer id ('me' for you, 'none' for unassigned)")]
+    public string? Assignee { get; init; }
+
+    [CommandOption("--category <TEXT>")]
+    [Description("Only reports whose category contains TEXT (case-insensitive)")]
+    public string? Category { get; init; }
+
+    [CommandOption("--language <LANG>")]
+    [Description("Only reports written in this form language: en, zh-Hant-HK, zh-Hans")]
+    public string? Language { get; init; }
+
+    [CommandOption("--since <DAY>")]
+    [Description("Only envelopes received on or after DAY (yyyy-MM-dd)")]
+    public string? Since { get; init; }
+
+    [CommandOption("--until <DAY>")]
+    [Description("Only envelopes received on or before DAY (yyyy-MM-dd)")]
+    public string? Until { get; init; }
+
+    [CommandOption("-q|--text <WORDS>")]
+    [Description("Only reports holding every word (searched through the blind index; a follow-up's words find its report)")]
+    public string? Text { get; init; }
+
+    [CommandOption("--kind <KIND>")]
+    [Description("report (default), follow-up, reply or all")]
+    [DefaultValue("report")]
+    public string Kind { get; init; } = "report";
+
+    [CommandOption("--sort <ORDER>")]
+    [Description("newest (default), oldest, severity or status")]
+    [DefaultValue("newest")]
+    public string Sort { get; init; } = "newest";
+
+    [CommandOption("-n|--limit <N>")]
+    [Description("Show at most N lines (default 50; with --json every match unless --limit is given)")]
+    public int? Limit { get; init; }
+}
+
+/// <summary><c>list</c>: the inbox, filtered and sorted; decrypted on screen only.</summary>
+public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<ListSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, ListSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Quarantine)
+        {
+            var items = session.Vault.Db.Quarantine.OrderBy(q => q.Sequence).ToList();
+            if (settings.Json)
+            {
+                WriteJson(items);
+                return ExitCodes.Ok;
+            }
+
+            var q = new Table().AddColumns("seq", "id", "kind", "day", "attempts", "reason");
+            items.ForEach(i => q.AddRow($"{i.Sequence}", i.Id, i.Kind, $"{i.ReceivedDay:yyyy-MM-dd}", $"{i.Attempts}", E(i.Reason)));
+            Console.Write(q);
+            return ExitCodes.Ok;
+        }
+
+        var filter = new CaseFilter
+        {
+            Statuses = Split(settings.Status),
+            Severities = Split(settings.Severity),
+            Tags = settings.Tag,
+            Assignee = settings.Assignee == "me" ? session.Reviewer.Id : settings.Assignee,
+            Category = settings.Category,
+            Language = settings.Language,
+            Since = Day(settings.Since, "--since"),
+            Until = Day(settings.Until, "--until"),
+            Text = settings.Text,
+            Kind = settings.Kind.ToLowerInvariant(),
+            Sort = settings.Sort.ToLowerInvariant(),
+            Limit = settings.Limit ?? (settings.Json ? int.MaxValue : 50),
+        };
+        var result = CaseQuery.List(session.Vault, filter);
+        if (settings.Json)
+        {
+            WriteJson(result.Items);
+            return ExitCodes.Ok;
+        }
+
+        Show(result);
+        return ExitCodes.Ok;
+    }
+
+    internal void Show(CaseList result)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("id", "received", "status", "severity", "assignee", "tags", "lang", "📎", "↩", "what happened");
+        foreach (var c in result.Items)
+        {
+            table.AddRow(ShortId(c.Id), $"{c.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(c.Status), TriageMarkup.Severity(c.Severity),
+                E(c.Assignee ?? ""), TriageMarkup.Preview(string.Join(", ", c.Tags), 24), E(c.Language ?? ""), $"{c.Attachments}",
+                c.Kind == "report" ? $"{c.FollowUps}/{c.Replies}" : E(c.Kind), TriageMarkup.Preview(c.What ?? c.Text, 60));
+        }
+
+        Console.Write(table);
+        Line(result.Total > result.Items.Count
+            ? $"{result.Items.Count} of {result.Total} shown: add filters, or --limit {result.Total}. [grey]📎 files, ↩ follow-ups/replies.[/]"
+            : $"{result.Total} found. [grey]📎 files, ↩ follow-ups/replies. Open one with[/] show <id>.");
+    }
+
+    internal static IReadOnlyList<string> Split(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(v => v.ToLowerInvariant()).ToList();
+
+    private static DateOnly? Day(string? text, string option) =>
+        text is null ? null
+        : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
+        : throw CommandFailedException.Usage($"{option} takes a day as yyyy-MM-dd, not '{text}'.");
+}
+
+/// <summary><c>show</c>: one report whole — fields, attachments, thread, notes, history, linked reports.</summary>
+public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<CaseSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, CaseSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var detail = CaseQuery.Show(session.Vault, CaseIds.Resolve(session.Vault, settings.Id));
+        if (settings.Json)
+        {
+            WriteJson(detail);
+        }
+        else
+        {
+            Render(Console, detail);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The case as panels and tables; shared with the interactive <c>review</c>.</summary>
+    internal static void Render(IAnsiConsole console, CaseDetail d)
+    {
+        var s = d.Summary;
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        grid.AddRow("[grey]id[/]", $"{s.Id} ({E(s.Kind)}, seq {s.Sequence})");
+        grid.AddRow("[grey]received[/]", $"{s.ReceivedDay:yyyy-MM-dd}");
+        grid.AddRow("[grey]status[/]", TriageMarkup.Status(s.Status) + (d.StatusReason is null ? "" : $" — {TriageMarkup.Preview(d.StatusReason, 200)}"));
+        grid.AddRow("[grey]severity[/]", TriageMarkup.Severity(s.Severity));
+        grid.AddRow("[grey]assignee[/]", E(s.Assignee ?? "nobody"));
+        grid.AddRow("[grey]tags[/]", TriageMarkup.Preview(s.Tags.Count == 0 ? "–" : string.Join(", ", s.Tags), 200));
+        grid.AddRow("[grey]language[/]", E(s.Language ?? "–"));
+        grid.AddRow("[grey]category[/]", TriageMarkup.Preview(s.Category ?? "–", 200));
+        grid.AddRow("[grey]when[/]", TriageMarkup.Preview(d.When ?? "–", 200));
+        grid.AddRow("[grey]where[/]", TriageMarkup.Preview(d.Where ?? "–", 200));
+        grid.AddRow("[grey]replies[/]", d.CanReply ? "the witness can receive replies (reply <id>)" : "[grey]the witness chose no codename: no replies possible[/]");
+        if (s.CaseId is not null)
+        {
+            grid.AddRow("[grey]report[/]", s.CaseId);
+        }
+
+        if (d.Linked.Count > 0)
+        {
+            grid.AddRow("[grey]same incident[/]", string.Join(", ", d.Linked.Select(l => l[..8])) + " [grey](merge-view)[/]");
+        }
+
+        console.Write(new Panel(grid).Header($" Report {s.Id[..8]} ").Border(BoxBorder.Rounded).Expand());
+        console.Write(new Panel(new Markup(TriageMarkup.Block(s.What ?? s.Text ?? "(empty)"))).Header(" What happened (witness's words) ").Expand());
+
+        if (d.Attachments.Count > 0)
+        {
+            var files = new Table().Title("Attachments (export-attachment <id> --to <folder> writes them and reports their metadata)")
+                .AddColumns("#", "name", "type", "size");
+            for (var i = 0; i < d.Attachments.Count; i++)
+            {
+                var a = d.Attachments[i];
+                files.AddRow($"{i}", TriageMarkup.Preview(a.Name, 60), TriageMarkup.Preview(a.Type, 40), Size(a.Size));
+            }
+
+            console.Write(files);
+        }
+
+        foreach (var m in d.Thread)
+        {
+            var header = m.Kind == "reply" ? $" Reply from {E(m.Author)}, {m.Day:yyyy-MM-dd} — {E(m.Delivery)} " : $" Follow-up from the witness, {m.Day:yyyy-MM-dd} ";
+            console.Write(new Panel(new Markup(TriageMarkup.Block(m.Text ?? "") + (m.Attachments.Count > 0 ? $"\n[grey]{m.Attachments.Count} attachment(s): {m.Id[..8]}[/]" : "")))
+                .Header(header).Border(m.Kind == "reply" ? BoxBorder.Double : BoxBorder.Rounded).Expand());
+        }
+
+        foreach (var n in d.Notes)
+        {
+            console.Write(new Panel(new Markup(TriageMarkup.Block(n.Text))).Header($" Internal note by {E(n.ReviewerId)}, {n.Created:yyyy-MM-dd HH:mm} UTC (never sent) ").Expand());
+        }
+
+        if (d.History.Count > 0)
+        {
+            var history = new Table().Title("History (audit log)").AddColumns("#", "when (UTC)", "who", "what");
+            foreach (var h in d.History)
+            {
+                history.AddRow($"{h.Sequence}", $"{h.At:yyyy-MM-dd HH:mm}", E(h.ReviewerId), TriageMarkup.Preview(h.Describe(), 100));
+            }
+
+            console.Write(history);
+        }
+    }
+
+    internal static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MiB",
+        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
+    };
+
+
+}
+
+/// <summary><c>stats</c>: the dashboard — counts by status, severity and week, as charts.</summary>
+public sealed class StatsCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<UnlockSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, UnlockSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var stats = CaseQuery.Stats(session.Vault);
+        if (settings.Json)
+        {
+            WriteJson(stats);
+            return ExitCodes.Ok;
+        }
+
+        Line($"[bold]{stats.Reports}[/] reports, {stats.FollowUps} follow-ups, {stats.Replies} replies; "
+            + $"[bold]{stats.Unassigned}[/] open and unassigned; {stats.QueuedReplies} repl{(stats.QueuedReplies == 1 ? "y" : "ies")} waiting for an outbox.");
+        var colours = new Dictionary<string, Color>
+        {
+            ["new"] = Color.Blue, ["triaged"] = Color.Aqua, ["investigating"] = Color.Yellow, ["closed"] = Color.Green, ["rejected"] = Color.Grey,
+            ["critical"] = Color.Red, ["high"] = Color.Orange1, ["medium"] = Color.Yellow, ["low"] = Color.Green, ["not set"] = Color.Grey,
+        };
+        Console.Write(new Rule("By status").LeftJustified());
+        Console.Write(new BarChart().Width(60).AddItems(stats.ByStatus, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
+        Console.Write(new Rule("By severity").LeftJustified());
+        Console.Write(new BarChart().Width(60).AddItems(stats.BySeverity, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
+        Console.Write(new Rule("Reports received per week (last 12 weeks with reports)").LeftJustified());
+        Console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
+        return ExitCodes.Ok;
+    }
+}
+
+public sealed class SetStatusSettings : CaseSettings
+{
+    [CommandArgument(1, "<STATUS>")]
+    [Description("triaged, investigating, closed or rejected (new → triaged → investigating → closed; rejected needs --reason)")]
+    public string Status { get; init; } = "";
+
+    [CommandOption("--reason <TEXT>")]
+    [Description("Why the report is rejected (kept in the vault and the audit log; never sent)")]
+    public string? Reason { get; init; }
+}
+
+public sealed class SetStatusCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<SetStatusSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, SetStatusSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var record = session.Actions(Now).SetStatus(settings.Id, settings.Status, settings.Reason);
+        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)}: {record.Details["from"]} → {record.Details["to"]}.");
+    }
+}
+
+public sealed class SetSeveritySettings : CaseSettings
+{
+    [CommandArgument(1, "<SEVERITY>")]
+    [Description("low, medium, high or critical")]
+    public string Severity { get; init; } = "";
+}
+
+public sealed class SetSeverityCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<SetSeveritySettings>(console, environment)
+{
+    protected override int Run(VaultSession session, SetSeveritySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var record = session.Actions(Now).SetSeverity(settings.Id, settings.Severity);
+        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)}: severity {record.Details["to"]}.");
+    }
+}
+
+public sealed class TagSettings : CaseSettings
+{
+    [CommandArgument(1, "<TAGS>")]
+    [Description("One or more tags (letters, digits, spaces, '-' or '_'; quote a tag with spaces)")]
+    public string[] Tags { get; init; } = [];
+}
+
+public sealed class TagCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<TagSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, TagSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var record = session.Actions(Now).Tag(settings.Id, settings.Tags, remove: false);
+        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} tagged: {Markup.Escape(record.Details["tags"])}.");
+    }
+}
+
+public sealed class UntagCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<TagSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, TagSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var record = session.Actions(Now).Tag(settings.Id, settings.Tags, remove: true);
+        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} untagged: {Markup.Escape(record.Details["tags"])}.");
+    }
+}
+
+public sealed class AssignSettings : CaseSettings
+{
+    [CommandArgument(1, "[REVIEWER]")]
+    [Description("A reviewer id from the organisation's bundle, or 'me'")]
+    public string? Reviewer { get; init; }
+
+    [CommandOption("--none")]
+    [Description("Unassign the report")]
+    public bool None { get; init; }
+}
+
+public sealed class AssignCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<AssignSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, AssignSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.None == (settings.Reviewer is not null))
+        {
+            throw CommandFailedException.Usage("Name a reviewer (or 'me'), or pass --none to unassign.");
+        }
+
+        var reviewer = settings.Reviewer == "me" ? session.Reviewer.Id : settings.Reviewer;
+        var record = session.Actions(Now).Assign(settings.Id, reviewer);
+        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} assigned to {Markup.Escape(record.Details["to"])}.");
+    }
+}
+
+public class TextSettings : CaseSettings
+{
+    [CommandOption("--text <TEXT>")]
+    [Description("The text (else --text-file, else standard input when piped, else your $EDITOR opens)")]
+    public string? Text { get; init; }
+
+    [CommandOption("--text-file <FILE>")]
+    [Description("Read the text from FILE ('-' for standard input)")]
+    public string? TextFile { get; init; }
+}
+
+/// <summary><c>note</c>: an internal note on a report, sealed in the vault, never sent.</summary>
+public sealed class NoteCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<TextSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, TextSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var actions = session.Actions(Now);
+        var id = actions.ResolveReport(settings.Id);
+        var text = TextInput.Read(settings.Text, settings.TextFile, Environment, session.Home, "note",
+            $"Internal note on report {id[..8]}. It stays in your vault and is never sent to the witness or the server.");
+        var record = actions.AddNote(id, text);
+        return Done(settings.Json, record, $"Note added to report {ShortId(id)} (internal: never sent).");
+    }
+}
+
+public sealed class LinkSettings : CaseSettings
+{
+    [CommandArgument(1, "<OTHER_ID>")]
+    [Description("The other report of the same incident")]
+    public string Other { get; init; } = "";
+}
+
+public sealed class LinkCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<LinkSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, LinkSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var record = session.Actions(Now).Link(settings.Id, settings.Other, remove: false);
+        return Done(settings.Json, record, $"Reports {ShortId(record.CaseId)} and {ShortId(record.Details["with"])} are marked as the same incident (merge-view {ShortId(record.CaseId)}).");
+    }
+}
+
+public sealed class UnlinkCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<LinkSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, LinkSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var record = session.Actions(Now).Link(settings.Id, settings.Other, remove: true);
+        return Done(settings.Json, record, $"Reports {ShortId(record.CaseId)} and {ShortId(record.Details["with"])} are no longer linked.");
+    }
+}
+
+/// <summary><c>merge-view</c>: every report of one incident side by side, and their combined timeline.</summary>
+public sealed class MergeViewCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<CaseSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, CaseSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var id = CaseIds.ResolveReport(session.Vault, settings.Id);
+        var details = CaseQuery.LinkedGroup(session.Vault, id).Select(x => CaseQuery.Show(session.Vault, x))
+            .OrderBy(d => d.Summary.Sequence).ToList();
+        if (settings.Json)
+        {
+            WriteJson(new { incident = details.Select(d => d.Summary.Id), reports = details });
+            return ExitCodes.Ok;
+        }
+
+        if (details.Count == 1)
+        {
+            Line($"Report {id[..8]} is linked to no other report: link {id[..8]} <other id> marks two reports as the same incident.");
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title($"Incident: {details.Count} linked report(s)").AddColumn("");
+        foreach (var d in details)
+        {
+            table.AddColumn(new TableColumn($"{d.Summary.Id[..8]}"));
+        }
+
+        void Row(string name, Func<CaseDetail, string> value) => table.AddRow([name, .. details.Select(value)]);
+        Row("received", d => $"{d.Summary.ReceivedDay:yyyy-MM-dd}");
+        Row("status", d => TriageMarkup.Status(d.Summary.Status));
+        Row("severity", d => TriageMarkup.Severity(d.Summary.Severity));
+        Row("assignee", d => Markup.Escape(d.Summary.Assignee ?? "–"));
+        Row("tags", d => TriageMarkup.Preview(string.Join(", ", d.Summary.Tags), 40));
+        Row("language", d => Markup.Escape(d.Summary.Language ?? "–"));
+        Row("category", d => TriageMarkup.Preview(d.Summary.Category, 40));
+        Row("when", d => TriageMarkup.Preview(d.When, 60));
+        Row("where", d => TriageMarkup.Preview(d.Where, 60));
+        Row("what", d => TriageMarkup.Preview(d.Summary.What, 400));
+        Row("files", d => $"{d.Attachments.Count}");
+        Row("follow-ups / replies", d => $"{d.Summary.FollowUps} / {d.Summary.Replies}");
+        Console.Write(table);
+
+        var timeline = new Table().Title("Timeline of the incident").AddColumns("day", "report", "what");
+        foreach (var (day, report, what) in details
+            .SelectMany(d => new[] { (d.Summary.ReceivedDay, d.Summary.Id, "report received") }
+                .Concat(d.Thread.Select(m => (m.Day, d.Summary.Id, m.Kind == "reply" ? $"reply by {m.Author}" : "follow-up from the witness"))))
+            .OrderBy(x => x.Item1))
+        {
+            timeline.AddRow($"{day:yyyy-MM-dd}", report[..8], Markup.Escape(what));
+        }
+
+        Console.Write(timeline);
+        return ExitCodes.Ok;
+    }
+}
+
+public sealed class AuditShowSettings : UnlockSettings
+{
+    [CommandOption("--case <ID>")]
+    [Description("Only the entries about this report")]
+    public string? Case { get; init; }
+}
+
+public sealed class AuditShowCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<AuditShowSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, AuditShowSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var caseId = settings.Case is null ? null : CaseIds.Resolve(session.Vault, settings.Case);
+        var records = AuditLog.Read(session.Vault, caseId);
+        if (settings.Json)
+        {
+            WriteJson(records);
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().Title("Audit log").AddColumns("#", "when (UTC)", "who", "action", "report", "details");
+        foreach (var r in records)
+        {
+            table.AddRow($"{r.Sequence}", $"{r.At:yyyy-MM-dd HH:mm:ss}", Markup.Escape(r.ReviewerId), Markup.Escape(r.Action), ShortId(r.CaseId),
+                TriageMarkup.Preview(string.Join("; ", r.Details.Select(d => $"{d.Key}: {d.Value}")), 80));
+        }
+
+        Console.Write(table);
+        Line($"{records.Count} entr{(records.Count == 1 ? "y" : "ies")}. Check the chain and signatures with [bold]audit verify[/].");
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary><c>audit verify</c>: exit 0 when the chain holds, 1 with every problem listed when it does not.</summary>
+public sealed class AuditVerifyCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<UnlockSettings>(console, environment)
+{
+    protected override int Run(VaultSession session, UnlockSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        var result = AuditLog.Verify(session.Vault, session.TrustedKeys);
+        if (settings.Json)
+        {
+            WriteJson(new { intact = result.IsIntact, entries = result.Entries, head = result.Head, problems = result.Problems });
+        }
+        else if (result.IsIntact)
+        {
+            Line($"[green]✓ The audit log is intact:[/] {result.Entries} entries, every one chained and signed. Head: {result.Head ?? "(empty)"}");
+            Line("[grey]Write the head down (or keep it with your backups): a vault restored to an older copy would show an older head.[/]");
+        }
+        else
+        {
+            Line($"[red]✗ The audit log was altered:[/] {result.Problems.Count} problem(s) in {result.Entries} entries.");
+            foreach (var problem in result.Problems)
+            {
+                Line($"  • {Markup.Escape(problem)}");
+            }
+        }
+
+        return result.IsIntact ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+}

@@ -26,7 +26,7 @@ public sealed class ImportCommandTests : IDisposable
     private JsonNode Import(string path, int exitCode = ExitCodes.Ok) =>
         JsonNode.Parse(_home.Expect(exitCode, "import", path, "--json").Output)!;
 
-    private JsonArray ListVault() => JsonNode.Parse(_home.Expect(ExitCodes.Ok, "list", "--json").Output)!.AsArray();
+    private JsonArray ListVault() => JsonNode.Parse(_home.Expect(ExitCodes.Ok, "list", "--kind", "all", "--sort", "oldest", "--json").Output)!.AsArray();
 
     private string Write() => _export.WriteTo(_home.Root);
 

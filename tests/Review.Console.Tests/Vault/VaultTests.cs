@@ -168,7 +168,8 @@ public sealed class VaultTests : IDisposable
         {
             Assert.Equal("wal", Scalar(vault, "PRAGMA journal_mode"));
             Assert.Equal("1", Scalar(vault, "PRAGMA secure_delete"));
-            Assert.Contains("InitialVault", vault.Db.Database.GetAppliedMigrations().Single(), StringComparison.Ordinal);
+            Assert.Equal(vault.Db.Database.GetMigrations(), vault.Db.Database.GetAppliedMigrations());
+            Assert.Empty(vault.Db.Database.GetPendingMigrations());
         }
     }
 

@@ -91,6 +91,10 @@ public static class CommandTree
         config.AddCommand<UnlinkCommand>("unlink").WithDescription("Undo a link between two reports.");
         config.AddCommand<MergeViewCommand>("merge-view").WithDescription("Every report of one incident side by side, with a combined timeline.")
             .WithExample("merge-view", "3f9a01c2");
+        config.AddCommand<ReplyCommand>("reply")
+            .WithDescription("Reply to the witness: sealed to their codename and your team, signed by you, queued for the next outbox.")
+            .WithExample("reply", "3f9a01c2")
+            .WithExample("reply", "3f9a01c2", "--text-file", "answer.txt");
         config.AddBranch("audit", audit =>
         {
             audit.SetDescription("The vault's hash-chained, signed record of every reviewer action.");

@@ -70,7 +70,7 @@ public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment envir
             }
 
             string? outboxPath = null;
-            if (!settings.NoOutbox && summary.Acknowledge.Count > 0)
+            if (!settings.NoOutbox)
             {
                 outboxPath = OutboxWriteCommand.Write(home, vault, reviewer.Id, identity.SigningKey, summary.Acknowledge, Today);
             }
@@ -164,11 +164,11 @@ public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment envir
 public sealed class OutboxWriteSettings : UnlockSettings
 {
     [CommandOption("--all")]
-    [Description("Acknowledge every envelope in the vault again, not only those no outbox acknowledged yet")]
+    [Description("Acknowledge every envelope again and carry again every reply the server has not sent back yet (for a lost outbox)")]
     public bool All { get; init; }
 }
 
-/// <summary><c>outbox write</c>: a signed outbox on demand (envelopes not yet acknowledged; replies once triage writes them).</summary>
+/// <summary><c>outbox write</c>: a signed outbox on demand (envelopes not yet acknowledged, replies waiting).</summary>
 public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<OutboxWriteSettings>(console, environment)
 {
     public override int Execute(CommandContext context, OutboxWriteSettings settings, CancellationToken cancellationToken)
@@ -182,46 +182,63 @@ public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment 
             using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
             var ids = vault.Db.Envelopes.AsNoTracking().Where(e => settings.All || e.AcknowledgedIn == null)
                 .OrderBy(e => e.Sequence).Select(e => e.Id).ToList();
-            if (ids.Count == 0)
-            {
-                if (settings.Json)
-                {
-                    WriteJson(new { Outbox = (string?)null, Acknowledged = 0 });
-                }
-                else
-                {
-                    Line("Nothing to acknowledge: every envelope in the vault is in an outbox already (use --all to write them again).");
-                }
-
-                return ExitCodes.Ok;
-            }
-
-            var path = Write(home, vault, reviewer.Id, identity.SigningKey, ids, Today);
+            var waiting = vault.Db.OutgoingReplies.Count(r => r.ReviewerId == reviewer.Id && (settings.All || r.QueuedIn == null));
+            var path = Write(home, vault, reviewer.Id, identity.SigningKey, ids, Today, resendReplies: settings.All);
+            var replies = path is null ? 0 : vault.Db.OutgoingReplies.Count(r => r.QueuedIn == Path.GetFileName(path));
             if (settings.Json)
             {
-                WriteJson(new { Outbox = path, Acknowledged = ids.Count });
+                WriteJson(new { Outbox = path, Acknowledged = path is null ? 0 : ids.Count, Replies = replies });
+            }
+            else if (path is null)
+            {
+                Line("Nothing to send: every envelope is acknowledged and every reply is in an outbox already (use --all to write them again)."
+                    + (waiting > 0 ? $" {waiting} repl{(waiting == 1 ? "y was" : "ies were")} seen back from the server already." : ""));
             }
             else
             {
-                Line($"Outbox: [bold]{E(path)}[/] acknowledges {ids.Count} envelope(s). Carry it to the online machine: [bold]upload-outbox[/].");
+                Line($"Outbox: [bold]{E(path)}[/] acknowledges {ids.Count} envelope(s) and carries {replies} repl{(replies == 1 ? "y" : "ies")}. "
+                    + "Carry it to the online machine: [bold]upload-outbox[/].");
             }
         }
 
         return ExitCodes.Ok;
     }
 
-    /// <summary>Signs and writes the outbox, then records which envelopes it acknowledged (after the file is safely written).</summary>
-    public static string Write(ConsoleHome home, VaultStore vault, string reviewerId, Ed25519SecretKey signingKey, IReadOnlyList<string> acks, DateOnly today)
+    /// <summary>
+    /// Signs and writes the outbox with the acknowledgements and every reply still waiting (or, with
+    /// <paramref name="resendReplies"/>, every reply the server has not sent back yet), then records what it carried
+    /// (after the file is safely written). Returns null when there is nothing to carry.
+    /// </summary>
+    public static string? Write(ConsoleHome home, VaultStore vault, string reviewerId, Ed25519SecretKey signingKey, IReadOnlyList<string> acks, DateOnly today,
+        bool resendReplies = false)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(vault);
-        var body = Outbox.EncodeBody(reviewerId, today, acks, []);
+        ArgumentNullException.ThrowIfNull(acks);
+        var seenBack = vault.Db.Envelopes.AsNoTracking().Where(e => e.Kind == "reply" && e.EnvelopeHash != null).Select(e => e.EnvelopeHash!)
+            .ToHashSet(StringComparer.Ordinal);
+        var replies = vault.Db.OutgoingReplies.AsNoTracking().Where(r => r.ReviewerId == reviewerId && (r.QueuedIn == null || resendReplies))
+            .OrderBy(r => r.Created).ToList().Where(r => !seenBack.Contains(r.Id)).ToList();
+        if (acks.Count == 0 && replies.Count == 0)
+        {
+            return null;
+        }
+
+        var body = Outbox.EncodeBody(reviewerId, today, acks,
+            replies.Select(r => new OutboxReply(Ed25519PublicKey.TryParseBase64(r.Mailbox, out var mailbox) ? mailbox
+                : throw new CommandFailedException($"Queued reply {r.Id[..8]} has a damaged mailbox key: restore the vault from your backup."), r.Signature, r.Envelope)).ToList());
         var path = Outbox.WriteToFolder(home.OutboxFolder, today, Outbox.Sign(body, signingKey));
+        var name = Path.GetFileName(path);
         using var writer = new VaultWriter(vault.Connection);
         writer.BeginBatch();
         foreach (var id in acks)
         {
-            writer.Acknowledge(id, Path.GetFileName(path));
+            writer.Acknowledge(id, name);
+        }
+
+        foreach (var reply in replies)
+        {
+            writer.MarkReplyQueued(reply.Id, name);
         }
 
         writer.CommitBatch();

@@ -23,6 +23,7 @@ public sealed class VaultWriter : IDisposable
     private readonly SqliteCommand _unquarantine;
     private readonly SqliteCommand _setSetting;
     private readonly SqliteCommand _acknowledge;
+    private readonly SqliteCommand _replyQueued;
     private readonly SqliteCommand _savepoint;
     private readonly SqliteCommand _rollbackTo;
     private readonly SqliteCommand _release;
@@ -53,6 +54,7 @@ public sealed class VaultWriter : IDisposable
         _unquarantine = Prepare("DELETE FROM Quarantine WHERE Id = $id", "$id");
         _setSetting = Prepare("INSERT INTO Settings (Name, Value) VALUES ($name, $value) ON CONFLICT(Name) DO UPDATE SET Value = excluded.Value", "$name", "$value");
         _acknowledge = Prepare("UPDATE Envelopes SET AcknowledgedIn = $outbox WHERE Id = $id", "$outbox", "$id");
+        _replyQueued = Prepare("UPDATE OutgoingReplies SET QueuedIn = $outbox WHERE Id = $id", "$outbox", "$id");
         _savepoint = Prepare("SAVEPOINT envelope");
         _rollbackTo = Prepare("ROLLBACK TO SAVEPOINT envelope");
         _release = Prepare("RELEASE SAVEPOINT envelope");
@@ -118,6 +120,8 @@ public sealed class VaultWriter : IDisposable
     public void SetSetting(string name, string value) => Execute(_setSetting, name, value);
 
     public void Acknowledge(string id, string outbox) => Execute(_acknowledge, outbox, id);
+
+    public void MarkReplyQueued(string id, string outbox) => Execute(_replyQueued, outbox, id);
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -88,7 +89,12 @@ public sealed class ReviewerDesk : IDisposable
                 Recipients = [keys.ReplyKey.PublicKey, Reviewer.EncryptionKey.PublicKey],
                 BundleHash = bundle.Hash,
                 Kind = "reply",
-                Members = new JsonObject { ["text"] = text, ["reviewer"] = DemoReviewerId },
+                Members = new JsonObject
+                {
+                    ["text"] = text,
+                    ["reviewer"] = DemoReviewerId,
+                    ["sent"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                },
                 Attachments = attachment is { } a ? [new SealAttachment(a.Name, "application/pdf", a.Bytes.Length, new MemoryStream(a.Bytes))] : [],
             }, envelope);
             envelope.Position = 0;

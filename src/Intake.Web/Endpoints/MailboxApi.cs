@@ -85,9 +85,9 @@ public static class MailboxApi
             return Problems.Of("unsupported-media-type");
         }
 
-        if (!Ed25519PublicKey.TryParseBase64(request.Headers["SafeIntake-Mailbox"], out var mailbox)
-            || bundle.Current.Bundle.FindReviewer(request.Headers["SafeIntake-Reviewer"].ToString()) is not { } reviewer
-            || request.Headers["SafeIntake-Signature"].ToString() is not { Length: 88 } signature)
+        if (!ReplyVerifier.TryReadClaim(bundle.Current.Bundle, request.Headers["SafeIntake-Mailbox"], request.Headers["SafeIntake-Reviewer"].ToString(),
+                request.Headers["SafeIntake-Signature"].ToString(), out var claim)
+            || claim.Signature.Length != ReplyVerifier.SignatureBase64Length)
         {
             return Problems.Of("bad-request");
         }
@@ -98,7 +98,7 @@ public static class MailboxApi
         }
 
         // Cheap refusals before the body is read into memory.
-        if (!await store.MailboxExistsAsync(Signatures.MailboxId(mailbox), cancellationToken))
+        if (!await store.MailboxExistsAsync(Signatures.MailboxId(claim.Mailbox), cancellationToken))
         {
             return Problems.Of("mailbox-unknown");
         }
@@ -116,30 +116,18 @@ public static class MailboxApi
             body.Write(buffer, 0, read);
         }
 
-        body.Position = 0;
-        if (!EnvelopeHeader.TryRead(body, out var header))
+        var verification = ReplyVerifier.Verify(claim, body.GetBuffer().AsSpan(0, (int)body.Length), options.Value.MaxReplyBytes);
+        if (!verification.IsValid)
         {
-            return Problems.Of("envelope-invalid");
+            return Problems.Of(verification.Failure switch
+            {
+                ReplyFailure.TooLarge => "too-large",
+                ReplyFailure.HeaderFailure => "envelope-invalid",
+                _ => "signature-invalid",
+            });
         }
 
-        body.Position = 0;
-        var hash = Signatures.EnvelopeHash(body);
-        byte[] signatureBytes;
-        try
-        {
-            signatureBytes = Convert.FromBase64String(signature);
-        }
-        catch (FormatException)
-        {
-            return Problems.Of("signature-invalid");
-        }
-
-        if (!Signatures.VerifyReply(reviewer.SigningKey, mailbox, hash, signatureBytes))
-        {
-            return Problems.Of("signature-invalid");
-        }
-
-        var stored = await store.StoreReplyAsync(body, header, hash, mailbox, reviewer.Id, signature, cancellationToken);
+        var stored = await store.StoreReplyAsync(body, verification.Reply, cancellationToken);
         return TypedResults.Created((string?)null, new ReplyStored(stored.Id));
     }
 }

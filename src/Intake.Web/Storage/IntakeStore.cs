@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using SafeIntake.Crypto;
+using SafeIntake.Intake.Web.Security;
 
 namespace SafeIntake.Intake.Web.Storage;
 
@@ -143,11 +144,12 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
     public Task<bool> MailboxExistsAsync(string mailboxId, CancellationToken cancellationToken) =>
         db.Envelopes.AnyAsync(e => e.MailboxId == mailboxId && e.Kind == EnvelopeKind.Report, cancellationToken);
 
-    /// <summary>Stores a reviewer's reply (already verified by the caller) atomically.</summary>
-    public async Task<StoredEnvelope> StoreReplyAsync(Stream body, EnvelopeHeader header, byte[] envelopeHash, Ed25519PublicKey mailbox, string reviewerId, string signature, CancellationToken cancellationToken)
+    /// <summary>Stores a reviewer's reply atomically; only a <see cref="VerifiedReply"/> of these bytes gets here.</summary>
+    public async Task<StoredEnvelope> StoreReplyAsync(Stream body, VerifiedReply reply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        ArgumentNullException.ThrowIfNull(header);
+        ArgumentNullException.ThrowIfNull(reply);
+        var (mailbox, reviewer, signature) = reply.Claim;
         var uploadId = NewId();
         blobs.CreateUpload(uploadId);
         body.Position = 0;
@@ -158,11 +160,11 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
             Kind = EnvelopeKind.Reply,
             ReceivedDay = Today,
             Size = body.Length,
-            EnvelopeHash = Convert.ToHexStringLower(envelopeHash),
-            BundleHash = Convert.ToHexStringLower(header.BundleHash),
+            EnvelopeHash = Convert.ToHexStringLower(reply.EnvelopeHash),
+            BundleHash = Convert.ToHexStringLower(reply.Header.BundleHash),
             MailboxKey = mailbox.ToBase64(),
             MailboxId = Signatures.MailboxId(mailbox),
-            ReviewerId = reviewerId,
+            ReviewerId = reviewer.Id,
             Signature = signature,
         };
         blobs.Commit(uploadId, envelope.Id, envelope.ReceivedDay);

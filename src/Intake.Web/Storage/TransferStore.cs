@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using SafeIntake.Crypto;
+using SafeIntake.Intake.Web.Security;
 using SafeIntake.Intake.Web.Trust;
 
 namespace SafeIntake.Intake.Web.Storage;
@@ -176,29 +177,30 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
             }
         }
 
-        var replies = new List<(byte[] Envelope, EnvelopeHeader Header, byte[] Hash, Ed25519PublicKey Mailbox, string Signature)>();
-        foreach (var reply in root["replies"] as JsonArray ?? [])
+        var replies = new List<(byte[] Envelope, VerifiedReply Reply)>();
+        foreach (var item in root["replies"] as JsonArray ?? [])
         {
-            if (!TryReadReply(reply, reviewer, maxReplyBytes, out var parsed))
+            if (!TryReadReply(item, bundle.Current.Bundle, reviewerId, maxReplyBytes, out var reply))
             {
                 return new(0, 0, 0, "signature-invalid");
             }
 
-            if (!await db.Envelopes.AnyAsync(e => e.MailboxId == Signatures.MailboxId(parsed.Mailbox) && e.Kind == EnvelopeKind.Report, cancellationToken))
+            var mailboxId = Signatures.MailboxId(reply.Reply.Claim.Mailbox);
+            if (!await db.Envelopes.AnyAsync(e => e.MailboxId == mailboxId && e.Kind == EnvelopeKind.Report, cancellationToken))
             {
                 return new(0, 0, 0, "mailbox-unknown");
             }
 
-            replies.Add(parsed);
+            replies.Add(reply);
         }
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var store = new IntakeStore(db, blobs, time);
-        foreach (var (envelope, header, envelopeHash, mailbox, replySignature) in replies)
+        foreach (var (envelope, reply) in replies)
         {
-            await store.StoreReplyAsync(new MemoryStream(envelope), header, envelopeHash, mailbox, reviewerId, replySignature, cancellationToken);
+            await store.StoreReplyAsync(new MemoryStream(envelope), reply, cancellationToken);
         }
 
         var deleted = await ApplyRetentionAsync(0, cancellationToken);
@@ -266,31 +268,29 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
         }
     }
 
-    private static bool TryReadReply(JsonNode? node, BundleReviewer reviewer, long maxBytes, out (byte[] Envelope, EnvelopeHeader Header, byte[] Hash, Ed25519PublicKey Mailbox, string Signature) reply)
+    /// <summary>One reply of an outbox, signed by the outbox's own reviewer; any fault refuses the whole outbox.</summary>
+    private static bool TryReadReply(JsonNode? node, ReviewerBundle reviewers, string reviewerId, long maxBytes, out (byte[] Envelope, VerifiedReply Reply) reply)
     {
         reply = default;
         try
         {
-            if (node is not JsonObject item || !Ed25519PublicKey.TryParseBase64(item["mailbox"]?.GetValue<string>(), out var mailbox)
-                || item["signature"]?.GetValue<string>() is not { } signature || item["envelope"]?.GetValue<string>() is not { } envelopeText
+            // A cheap guard on the base64 text before decoding; Verify applies the exact byte limit.
+            if (node is not JsonObject item
+                || !ReplyVerifier.TryReadClaim(reviewers, item["mailbox"]?.GetValue<string>(), reviewerId, item["signature"]?.GetValue<string>(), out var claim)
+                || item["envelope"]?.GetValue<string>() is not { } envelopeText
                 || envelopeText.Length > maxBytes * 4 / 3 + 4)
             {
                 return false;
             }
 
             var envelope = Convert.FromBase64String(envelopeText);
-            if (!EnvelopeHeader.TryParse(envelope, out var header))
+            var verification = ReplyVerifier.Verify(claim, envelope, maxBytes);
+            if (!verification.IsValid)
             {
                 return false;
             }
 
-            var hash = Signatures.EnvelopeHash(new MemoryStream(envelope));
-            if (!Signatures.VerifyReply(reviewer.SigningKey, mailbox, hash, Convert.FromBase64String(signature)))
-            {
-                return false;
-            }
-
-            reply = (envelope, header, hash, mailbox, signature);
+            reply = (envelope, verification.Reply);
             return true;
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException)

@@ -7,10 +7,55 @@
 (function (root) {
   'use strict';
 
+  const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+  // "yyyy-MM-dd" of a real calendar day, or ''.
+  function validDay(value) {
+    if (typeof value !== 'string' || !DAY_RE.test(value)) return '';
+    const y = Number(value.slice(0, 4));
+    const m = Number(value.slice(5, 7));
+    const d = Number(value.slice(8, 10));
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? value : '';
+  }
+
+  // Returns { state: 'ok', reviewer, day, text, files } | { state: 'unverified', day } | { state: 'unreadable', day }.
+  // context: { crypto, fromBase64, reviewers (of the verified bundle), keys (the codename's) }.
+  // The day beside a verified reply is the `sent` the reviewer signed (§7.2), never the server's `day`: a
+  // compromised server must not be able to date a reviewer's words. A warning keeps the server's day, which it
+  // does not vouch for.
+  async function readReply(reply, context) {
+    if (!reply || typeof reply !== 'object') return { state: 'unverified' };
+    const C = context.crypto;
+    const day = validDay(reply.day);
+    const bytes = context.fromBase64(reply.envelope);
+    const signature = context.fromBase64(reply.signature);
+    const reviewer = typeof reply.reviewer === 'string' ? context.reviewers.find(function (r) { return r.id === reply.reviewer; }) || null : null;
+    if (!bytes || !signature || !reviewer) return { state: 'unverified', day: day };
+    const hash = await C.envelopeHash(bytes);
+    if (!(await C.verifyReply(reviewer.ed25519, context.keys.mailboxPublicKey, hash, signature))) return { state: 'unverified', day: day };
+    const opened = await C.open(bytes, [context.keys.replySecretKey]);
+    if (!opened.ok) return { state: 'unreadable', day: day };
+    const m = opened.manifest;
+    // The signed envelope must also say it is a reply from that same reviewer.
+    if (m.kind !== 'reply' || typeof m.text !== 'string' || (m.reviewer !== undefined && m.reviewer !== reviewer.id)) {
+      return { state: 'unreadable', day: day };
+    }
+    const files = m.attachments.map(function (a, i) {
+      return { name: a.name, size: a.size, bytes: opened.attachments[i] };
+    });
+    return { state: 'ok', reviewer: reviewer, day: validDay(m.sent), text: m.text, files: files };
+  }
+
+  // Under Node, for tests/js: the reading of a reply, without the page.
+  if (typeof module === 'object' && module && module.exports) {
+    module.exports = { readReply: readReply, validDay: validDay };
+    return;
+  }
+
   const S = root.SafeIntakeCommon;
   const C = root.SafeIntakeCrypto;
   const byId = S.byId;
-  const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
   const config = S.readConfig();
   const openForm = byId('open-form');
@@ -113,41 +158,13 @@
     }
   }
 
-  function reviewerById(id) {
-    for (const r of bundle.reviewers) if (r.id === id) return r;
-    return null;
-  }
-
-  // Returns { state: 'ok', reviewer, day, text, files } | { state: 'unverified' } | { state: 'unreadable', day }.
-  async function readReply(reply) {
-    if (!reply || typeof reply !== 'object') return { state: 'unverified' };
-    const day = typeof reply.day === 'string' && DAY_RE.test(reply.day) ? reply.day : '';
-    const bytes = S.fromBase64(reply.envelope);
-    const signature = S.fromBase64(reply.signature);
-    const reviewer = typeof reply.reviewer === 'string' ? reviewerById(reply.reviewer) : null;
-    if (!bytes || !signature || !reviewer) return { state: 'unverified', day: day };
-    const hash = await C.envelopeHash(bytes);
-    if (!(await C.verifyReply(reviewer.ed25519, keys.mailboxPublicKey, hash, signature))) return { state: 'unverified', day: day };
-    const opened = await C.open(bytes, [keys.replySecretKey]);
-    if (!opened.ok) return { state: 'unreadable', day: day };
-    const m = opened.manifest;
-    // The signed envelope must also say it is a reply from that same reviewer.
-    if (m.kind !== 'reply' || typeof m.text !== 'string' || (m.reviewer !== undefined && m.reviewer !== reviewer.id)) {
-      return { state: 'unreadable', day: day };
-    }
-    const files = m.attachments.map(function (a, i) {
-      return { name: a.name, size: a.size, bytes: opened.attachments[i] };
-    });
-    return { state: 'ok', reviewer: reviewer, day: day, text: m.text, files: files };
-  }
-
   async function showReplies(replies) {
     const list = byId('replies-list');
     S.clear(list);
     revokeUrls();
     let shown = 0;
     for (const reply of replies) {
-      const r = await readReply(reply);
+      const r = await readReply(reply, { crypto: C, fromBase64: S.fromBase64, reviewers: bundle.reviewers, keys: keys });
       if (r.state === 'ok') {
         shown += 1;
         const body = S.el('div', { className: 'reply-text', text: r.text });

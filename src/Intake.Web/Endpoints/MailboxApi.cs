@@ -62,7 +62,8 @@ public static class MailboxApi
             .OrderBy(e => e.Sequence)
             .ToListAsync(cancellationToken);
         var replies = new List<ReplyItem>();
-        foreach (var reply in rows.Where(r => r.Kind == EnvelopeKind.Reply))
+        // A reply removed by retention (its row stays, marked deleted) is gone for the witness too: list only stored ones.
+        foreach (var reply in rows.Where(r => r.Kind == EnvelopeKind.Reply && r.State != EnvelopeState.Deleted))
         {
             var bytes = await File.ReadAllBytesAsync(blobs.BlobPath(reply.Id), cancellationToken);
             replies.Add(new ReplyItem(reply.Id, reply.ReceivedDay, reply.ReviewerId ?? "", reply.Signature ?? "", Convert.ToBase64String(bytes)));

@@ -77,8 +77,8 @@ public static class ReplyVerifier
 
         // envelope_hash is BLAKE2b-256 of every byte (§7.2), the same as Signatures.EnvelopeHash over a stream.
         var hash = Signatures.Hash(envelope);
-        var signature = new byte[Signatures.Length];
-        if (!Convert.TryFromBase64String(claim.Signature, signature, out var written) || written != Signatures.Length
+        // Strict base64, as the witness page decodes it: a signature the page would show as unverified is not stored.
+        if (!StrictBase64.TryDecode(claim.Signature, out var signature) || signature.Length != Signatures.Length
             || !Signatures.VerifyReply(claim.Reviewer.SigningKey, claim.Mailbox, hash, signature))
         {
             return new(ReplyFailure.SignatureFailure, null);

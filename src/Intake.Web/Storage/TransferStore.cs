@@ -217,7 +217,9 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
         var candidates = new List<StoredEnvelope>();
         if (deleteWhenAllAcknowledged)
         {
-            var acked = await db.Envelopes.Where(e => e.State == EnvelopeState.Acknowledged).ToListAsync(cancellationToken);
+            // Replies are exported to the reviewers too (the whole team sees the thread), but they exist for the witness:
+            // acknowledgement must not delete them, only the retention period does.
+            var acked = await db.Envelopes.Where(e => e.State == EnvelopeState.Acknowledged && e.Kind != EnvelopeKind.Reply).ToListAsync(cancellationToken);
             foreach (var envelope in acked)
             {
                 var by = await db.Acknowledgements.Where(a => a.EnvelopeId == envelope.Id).Select(a => a.ReviewerId).ToListAsync(cancellationToken);

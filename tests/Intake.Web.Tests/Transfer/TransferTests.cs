@@ -285,4 +285,35 @@ public sealed class TransferTests : IDisposable
         var mailbox = await witness.CheckMailboxAsync(keys);
         Assert.Equal(1, mailbox.GetProperty("replies").GetArrayLength());
     }
+
+    [Fact]
+    public async Task Outbox_AcknowledgingAReply_KeepsItInTheWitnessMailbox()
+    {
+        using var witness = _factory.CreateWitness();
+        using var keys = await Witnesses.SubmitReportWithMailboxAsync(witness);
+        using var reviewer = DemoReviewer.Open(_factory.DemoPath);
+        var bundle = await witness.GetBundleAsync();
+        var reply = WitnessClient.Seal([keys.ReplyKey.PublicKey, reviewer.Identity.EncryptionKey.PublicKey], bundle.Hash.ToArray(), "reply",
+            new JsonObject { ["text"] = "We read your report.", ["reviewer"] = "demo" }, []);
+        var signature = reviewer.Identity.SignReply(keys.MailboxKey.PublicKey, WitnessClient.EnvelopeHash(reply));
+        var replies = new JsonArray(new JsonObject
+        {
+            ["mailbox"] = keys.MailboxKey.PublicKey.ToBase64(),
+            ["signature"] = Convert.ToBase64String(signature),
+            ["envelope"] = Convert.ToBase64String(reply),
+        });
+        using (var stored = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", [], replies)))
+        {
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        }
+
+        var replyId = (await witness.CheckMailboxAsync(keys)).GetProperty("replies")[0].GetProperty("id").GetString()!;
+
+        // Every reviewer acknowledges the reply as it comes back in an export: the witness must still be able to read it.
+        using var acked = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", [replyId], []));
+
+        Assert.Equal(HttpStatusCode.OK, acked.StatusCode);
+        var mailbox = await witness.CheckMailboxAsync(keys);
+        Assert.Equal(replyId, mailbox.GetProperty("replies")[0].GetProperty("id").GetString());
+    }
 }

@@ -56,6 +56,7 @@ public static class AuditLog
         {
             Sequence = sequence,
             ReviewerId = signer.ReviewerId,
+            CaseId = caseId,
             SigningKey = signingKey,
             Entry = cell,
             Hash = hash,
@@ -82,14 +83,22 @@ public static class AuditLog
     {
         ArgumentNullException.ThrowIfNull(vault);
         var records = new List<AuditRecord>();
-        foreach (var row in vault.Db.AuditLog.AsNoTracking().OrderBy(e => e.Sequence))
+        var rows = vault.Db.AuditLog.AsNoTracking();
+        if (caseId is not null)
+        {
+            rows = rows.Where(e => e.CaseId == caseId);
+        }
+
+        foreach (var row in rows.OrderBy(e => e.Sequence))
         {
             var plain = vault.Keys.Cells.Open(AuditEntry.Table, EntryColumn, row.Sequence.ToString(CultureInfo.InvariantCulture), row.Entry);
             var record = Decode(plain, out _) ?? throw new CommandFailedException($"Audit entry {row.Sequence} is malformed: run audit verify.");
-            if (caseId is null || record.CaseId == caseId)
+            if (record.CaseId != row.CaseId)
             {
-                records.Add(record);
+                throw new CommandFailedException($"Audit entry {row.Sequence} names another report than its row: the log was altered. Run audit verify.");
             }
+
+            records.Add(record);
         }
 
         return records;
@@ -140,9 +149,10 @@ public static class AuditLog
             {
                 var plain = vault.Keys.Cells.Open(AuditEntry.Table, EntryColumn, row.Sequence.ToString(CultureInfo.InvariantCulture), row.Entry);
                 var record = Decode(plain, out var sealedKey);
-                if (record is null || record.Sequence != row.Sequence || record.ReviewerId != row.ReviewerId || sealedKey != row.SigningKey)
+                if (record is null || record.Sequence != row.Sequence || record.ReviewerId != row.ReviewerId || sealedKey != row.SigningKey
+                    || record.CaseId != row.CaseId)
                 {
-                    problems.Add($"entry {row.Sequence} names another sequence number, reviewer or key than its row (edited)");
+                    problems.Add($"entry {row.Sequence} names another sequence number, reviewer, key or report than its row (edited)");
                 }
             }
 

@@ -312,9 +312,10 @@ public static class CaseQuery
 
     private static List<Row> FilterSealed(VaultStore vault, List<Row> rows, CaseFilter filter)
     {
+        // One scan of two columns, filtered in memory: an IN list of thousands of ids costs SQLite far more.
         var ids = rows.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-        var cells = vault.Db.Envelopes.AsNoTracking().Where(e => ids.Contains(e.Id)).Select(e => new { e.Id, e.Category, e.Language })
-            .ToDictionary(e => e.Id);
+        var cells = vault.Db.Envelopes.AsNoTracking().Select(e => new { e.Id, e.Category, e.Language }).AsEnumerable()
+            .Where(e => ids.Contains(e.Id)).ToDictionary(e => e.Id);
         var c = vault.Keys.Cells;
         return rows.Where(r =>
         {

@@ -115,6 +115,12 @@ public sealed class AuditEntry
 
     public required string ReviewerId { get; set; }
 
+    /// <summary>
+    /// The report the entry is about (also sealed inside the entry, and checked against it by audit verify): plain so
+    /// that <c>show</c> reads one report's history without opening the whole log.
+    /// </summary>
+    public string? CaseId { get; set; }
+
     /// <summary>The signer's Ed25519 public key, base64: the audit log's "key id".</summary>
     public required string SigningKey { get; set; }
 

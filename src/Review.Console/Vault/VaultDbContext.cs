@@ -83,6 +83,8 @@ public sealed class VaultDbContext(DbContextOptions<VaultDbContext> options) : D
             e.Property(x => x.Sequence).ValueGeneratedNever();
             e.Property(x => x.ReviewerId).HasMaxLength(64);
             e.Property(x => x.SigningKey).HasMaxLength(64);
+            e.Property(x => x.CaseId).HasMaxLength(32);
+            e.HasIndex(x => x.CaseId);
         });
         modelBuilder.Entity<OutgoingReply>(e =>
         {

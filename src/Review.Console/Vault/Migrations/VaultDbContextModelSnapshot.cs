@@ -22,6 +22,10 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CaseId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("Entry")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -45,6 +49,8 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Sequence");
+
+                    b.HasIndex("CaseId");
 
                     b.ToTable("AuditLog", (string)null);
                 });

@@ -11,7 +11,7 @@ using SafeIntake.Review.Console.Vault;
 namespace SafeIntake.Review.Console.Vault.Migrations
 {
     [DbContext(typeof(VaultDbContext))]
-    [Migration("20261126145939_Triage")]
+    [Migration("20261126153356_Triage")]
     partial class Triage
     {
         /// <inheritdoc />
@@ -24,6 +24,10 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                 {
                     b.Property<long>("Sequence")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("CaseId")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
 
                     b.Property<byte[]>("Entry")
                         .IsRequired()
@@ -48,6 +52,8 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Sequence");
+
+                    b.HasIndex("CaseId");
 
                     b.ToTable("AuditLog", (string)null);
                 });

@@ -49,6 +49,7 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                 {
                     Sequence = table.Column<long>(type: "INTEGER", nullable: false),
                     ReviewerId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CaseId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     SigningKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     Entry = table.Column<byte[]>(type: "BLOB", nullable: false),
                     Hash = table.Column<byte[]>(type: "BLOB", nullable: false),
@@ -130,6 +131,11 @@ namespace SafeIntake.Review.Console.Vault.Migrations
                 name: "IX_Envelopes_Severity",
                 table: "Envelopes",
                 column: "Severity");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditLog_CaseId",
+                table: "AuditLog",
+                column: "CaseId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Links_Second",

@@ -36,11 +36,15 @@ public static class MetadataReport
     public const string Timestamps = "timestamps";
     public const string Other = "other";
 
+
     public const string Unreadable = "not an image or video format the metadata reader knows; it may still carry metadata";
     public const string Damaged = "the metadata is damaged in places and was read only in part; the file may carry more than is listed";
 
     /// <summary>Longest value shown, in characters: enough for a name or a date, not for a payload.</summary>
     public const int MaxValueLength = 200;
+
+    /// <summary>The groups in the order findings are listed: most identifying first.</summary>
+    private static readonly string[] Groups = [Gps, Device, Author, Timestamps, Other];
 
     private static readonly Dictionary<int, string> ExifTags = new()
     {
@@ -184,8 +188,8 @@ public static class MetadataReport
             damaged = true;
         }
 
-        var distinct = findings.Distinct().ToList();
-        return new MetadataFindings(fileType, distinct, damaged ? Damaged : null);
+        var ordered = findings.Distinct().OrderBy(f => Array.IndexOf(Groups, f.Group)).ToList();
+        return new MetadataFindings(fileType, ordered, damaged ? Damaged : null);
     }
 
     private static void Collect(MeDirectory directory, List<MetadataFinding> findings)

@@ -103,5 +103,9 @@ public static class CommandTree
         });
         config.AddCommand<SearchCommand>("search").WithDescription("Find envelopes by words, through the vault's blind index.")
             .WithExample("search", "\"police station\"");
+        config.AddCommand<ExportAttachmentCommand>("export-attachment")
+            .WithDescription("Decrypt an envelope's files into an existing folder (safe names, owner-only) and list the metadata still in them.")
+            .WithExample("export-attachment", "3f9a61c2", "--to", "/media/encrypted/case-12")
+            .WithExample("export-attachment", "3f9a61c2", "--to", "/media/encrypted/case-12", "--file", "2");
     }
 }

@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using SafeIntake.Review.Console.Attachments;
+
+namespace SafeIntake.Review.Console.Tests.Attachments;
+
+public sealed class MetadataReportTests
+{
+    private static MetadataFindings Read(byte[] bytes) => MetadataReport.Read(new MemoryStream(bytes));
+
+    private static string Value(MetadataFindings findings, string group, string nameContains) =>
+        findings.Findings.First(f => f.Group == group && f.Name.Contains(nameContains, StringComparison.Ordinal)).Value;
+
+    [Fact]
+    public void Read_JpegWithExif_FindsGpsDeviceAuthorAndTimestamps()
+    {
+        var findings = Read(TestImages.JpegWithExif());
+
+        Assert.Null(findings.Error);
+        Assert.Equal("JPEG", findings.FileType);
+        Assert.Equal("22.31925, 114.1694", Value(findings, MetadataReport.Gps, "Position"));
+        Assert.Equal("N", Value(findings, MetadataReport.Gps, "GPS Latitude Ref"));
+        Assert.Contains(findings.Findings, f => f is { Group: MetadataReport.Gps, Name: "GPS Latitude" } && f.Value.StartsWith("22°", StringComparison.Ordinal));
+        Assert.Contains(findings.Findings, f => f is { Group: MetadataReport.Gps, Name: "GPS Longitude" } && f.Value.StartsWith("114°", StringComparison.Ordinal));
+        Assert.Equal("Canon", Value(findings, MetadataReport.Device, "Make"));
+        Assert.Equal("Canon EOS R5", Value(findings, MetadataReport.Device, "Model"));
+        Assert.Equal("012345678901", Value(findings, MetadataReport.Device, "Serial"));
+        Assert.Equal("Jane Witness", Value(findings, MetadataReport.Author, "Artist"));
+        Assert.Equal("2026:11:20 14:31:07", Value(findings, MetadataReport.Timestamps, "Date/Time Original"));
+        Assert.DoesNotContain(findings.Findings, f => f.Group == MetadataReport.Other);
+    }
+
+    [Fact]
+    public void Read_JpegWithThumbnail_ReportsTheThumbnail()
+    {
+        var findings = Read(TestImages.JpegWithExif(thumbnail: true));
+
+        Assert.Contains(findings.Findings, f => f.Group == MetadataReport.Other && f.Name == "Thumbnail");
+    }
+
+    [Fact]
+    public void Read_JpegWithoutMetadata_FindsNothing()
+    {
+        var findings = Read(TestImages.MinimalJpeg());
+
+        Assert.Null(findings.Error);
+        Assert.Equal("JPEG", findings.FileType);
+        Assert.Empty(findings.Findings);
+    }
+
+    [Fact]
+    public void Read_PngWithTextChunks_FindsAuthorAndOthers()
+    {
+        var findings = Read(TestImages.PngWithText(("Author", "Jane Witness"), ("Creation Time", "2026-11-20"), ("Comment", "taken at the gate")));
+
+        Assert.Null(findings.Error);
+        Assert.Equal("PNG", findings.FileType);
+        Assert.Equal("Jane Witness", Value(findings, MetadataReport.Author, "Author"));
+        Assert.Equal("2026-11-20", Value(findings, MetadataReport.Timestamps, "Creation Time"));
+        Assert.Equal("taken at the gate", Value(findings, MetadataReport.Other, "Comment"));
+    }
+
+    [Fact]
+    public void Read_ValuesWithTerminalEscapesAndBidi_AreStripped()
+    {
+        var findings = Read(TestImages.JpegWithExif(artist: "\u001b[2J\u001b]0;pwned\u0007Jane\u202Eenaj\u009b31m\r\nWitness"));
+
+        var artist = Value(findings, MetadataReport.Author, "Artist");
+        Assert.Equal("[2J ]0;pwned Janeenaj 31m Witness", artist);
+        Assert.All(findings.Findings, f => Assert.DoesNotContain(f.Value + f.Name, c => char.IsControl(c) || c is '\u202E'));
+    }
+
+    [Fact]
+    public void Read_LongValue_IsCutTo200Characters()
+    {
+        var findings = Read(TestImages.JpegWithExif(artist: new string('A', 5000)));
+
+        var artist = Value(findings, MetadataReport.Author, "Artist");
+        Assert.Equal(MetadataReport.MaxValueLength + 1, artist.Length);
+        Assert.EndsWith("A…", artist, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_GarbageBytes_ReturnsAnErrorNotAnException()
+    {
+        var findings = Read(RandomNumberGenerator.GetBytes(4096));
+
+        Assert.Equal(MetadataReport.Unreadable, findings.Error);
+        Assert.Null(findings.FileType);
+        Assert.Empty(findings.Findings);
+    }
+
+    [Fact]
+    public void Read_EmptyFile_ReturnsAnError()
+    {
+        Assert.Equal(MetadataReport.Unreadable, Read([]).Error);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(30)]
+    [InlineData(100)]
+    [InlineData(160)]
+    public void Read_TruncatedJpeg_ReturnsAnErrorNotAnException(int length)
+    {
+        var jpeg = TestImages.JpegWithExif();
+        Assert.True(length < jpeg.Length - 20);
+
+        var findings = Read(jpeg[..length]);
+
+        Assert.NotNull(findings.Error);
+    }
+
+    [Fact]
+    public void Read_ExifPointingOutsideTheSegment_DoesNotThrow()
+    {
+        // IFD0 claims 65535 entries and a GPS IFD at offset 0xFFFFFFF0.
+        byte[] tiff = [(byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, 0xFF, 0xFF, 0x88, 0x25, 0, 4, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xF0];
+
+        var findings = Read(TestImages.Jpeg(tiff));
+
+        Assert.NotNull(findings.Error);
+    }
+
+    [Fact]
+    public void Read_RandomDamageToARealJpeg_NeverThrows()
+    {
+        var jpeg = TestImages.JpegWithExif(thumbnail: true);
+        for (var i = 0; i < 300; i++)
+        {
+            var copy = jpeg.ToArray();
+            var position = RandomNumberGenerator.GetInt32(2, copy.Length);
+            copy[position] = (byte)RandomNumberGenerator.GetInt32(256);
+
+            var findings = Read(copy);
+
+            Assert.All(findings.Findings, f => Assert.DoesNotContain(f.Value, char.IsControl));
+        }
+    }
+}

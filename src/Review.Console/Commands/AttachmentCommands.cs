@@ -82,6 +82,14 @@ public sealed class ExportAttachmentCommand(IAnsiConsole console, ConsoleEnviron
             foreach (var row in rows)
             {
                 exported.Add(Export(vault, row, views[row.Id], folder, rows.Count, settings.Json));
+                var caseId = vault.Db.Envelopes.AsNoTracking().Where(e => e.Id == envelopeId).Select(e => e.Kind == "report" ? e.Id : e.CaseId).Single();
+                Triage.AuditLog.AppendAndSave(vault, new Triage.AuditSigner(reviewer.Id, identity.SigningKey), Now, "export-attachment", caseId,
+                    new Dictionary<string, string>
+                    {
+                        ["envelope"] = envelopeId,
+                        ["file"] = $"{exported[^1].Position}",
+                        ["to"] = exported[^1].Path,
+                    });
             }
 
             Report(settings.Json, envelopeId, exported);
@@ -131,7 +139,6 @@ public sealed class ExportAttachmentCommand(IAnsiConsole console, ConsoleEnviron
             }
 
             var path = MoveToSafeName(temp, folder, view.Name, position);
-            // AUDIT: export-attachment
             return new ExportedFile(position, view.Name, path, row.Size, view.Type, SafeFileName.IsDangerous(path), metadata);
         }
         finally

@@ -287,20 +287,26 @@ public sealed class StatsCommand(IAnsiConsole console, ConsoleEnvironment enviro
             return ExitCodes.Ok;
         }
 
-        Line($"[bold]{stats.Reports}[/] reports, {stats.FollowUps} follow-ups, {stats.Replies} replies; "
+        Render(Console, stats);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The dashboard as text and bar charts; shared with the interactive <c>review</c>.</summary>
+    internal static void Render(IAnsiConsole console, CaseStats stats)
+    {
+        console.MarkupLine($"[bold]{stats.Reports}[/] reports, {stats.FollowUps} follow-ups, {stats.Replies} replies; "
             + $"[bold]{stats.Unassigned}[/] open and unassigned; {stats.QueuedReplies} repl{(stats.QueuedReplies == 1 ? "y" : "ies")} waiting for an outbox.");
         var colours = new Dictionary<string, Color>
         {
             ["new"] = Color.Blue, ["triaged"] = Color.Aqua, ["investigating"] = Color.Yellow, ["closed"] = Color.Green, ["rejected"] = Color.Grey,
             ["critical"] = Color.Red, ["high"] = Color.Orange1, ["medium"] = Color.Yellow, ["low"] = Color.Green, ["not set"] = Color.Grey,
         };
-        Console.Write(new Rule("By status").LeftJustified());
-        Console.Write(new BarChart().Width(60).AddItems(stats.ByStatus, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
-        Console.Write(new Rule("By severity").LeftJustified());
-        Console.Write(new BarChart().Width(60).AddItems(stats.BySeverity, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
-        Console.Write(new Rule("Reports received per week (last 12 weeks with reports)").LeftJustified());
-        Console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
-        return ExitCodes.Ok;
+        console.Write(new Rule("By status").LeftJustified());
+        console.Write(new BarChart().Width(60).AddItems(stats.ByStatus, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
+        console.Write(new Rule("By severity").LeftJustified());
+        console.Write(new BarChart().Width(60).AddItems(stats.BySeverity, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
+        console.Write(new Rule("Reports received per week (last 12 weeks with reports)").LeftJustified());
+        console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
     }
 }
 

@@ -29,13 +29,38 @@ public abstract class SessionCommand<TSettings>(IAnsiConsole console, ConsoleEnv
         }
         else
         {
-            Line($"[green]✓[/] {message} [grey](audit entry {record.Sequence})[/]");
+            Line(Confirmations.Line(record, message));
         }
 
         return ExitCodes.Ok;
     }
 
-    protected static string ShortId(string? id) => id is null ? "" : id[..Math.Min(8, id.Length)];
+    protected static string ShortId(string? id) => Confirmations.ShortId(id);
+}
+
+/// <summary>The one-line confirmation of each triage action: the commands and the interactive review print the same words.</summary>
+internal static class Confirmations
+{
+    public static string Line(AuditRecord record, string message) => $"[green]✓[/] {message} [grey](audit entry {record.Sequence})[/]";
+
+    public static string Status(AuditRecord r) => $"Report {ShortId(r.CaseId)}: {r.Details["from"]} → {r.Details["to"]}.";
+
+    public static string Severity(AuditRecord r) => $"Report {ShortId(r.CaseId)}: severity {r.Details["to"]}.";
+
+    public static string Tagged(AuditRecord r) => $"Report {ShortId(r.CaseId)} tagged: {Markup.Escape(r.Details["tags"])}.";
+
+    public static string Untagged(AuditRecord r) => $"Report {ShortId(r.CaseId)} untagged: {Markup.Escape(r.Details["tags"])}.";
+
+    public static string Assigned(AuditRecord r) => $"Report {ShortId(r.CaseId)} assigned to {Markup.Escape(r.Details["to"])}.";
+
+    public static string Note(AuditRecord r) => $"Note added to report {ShortId(r.CaseId)} (internal: never sent).";
+
+    public static string Linked(AuditRecord r) =>
+        $"Reports {ShortId(r.CaseId)} and {ShortId(r.Details["with"])} are marked as the same incident (merge-view {ShortId(r.CaseId)}).";
+
+    public static string Unlinked(AuditRecord r) => $"Reports {ShortId(r.CaseId)} and {ShortId(r.Details["with"])} are no longer linked.";
+
+    public static string ShortId(string? id) => id is null ? "" : id[..Math.Min(8, id.Length)];
 }
 
 public class CaseSettings : UnlockSettings
@@ -328,7 +353,7 @@ public sealed class SetStatusCommand(IAnsiConsole console, ConsoleEnvironment en
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).SetStatus(settings.Id, settings.Status, settings.Reason);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)}: {record.Details["from"]} → {record.Details["to"]}.");
+        return Done(settings.Json, record, Confirmations.Status(record));
     }
 }
 
@@ -346,7 +371,7 @@ public sealed class SetSeverityCommand(IAnsiConsole console, ConsoleEnvironment 
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).SetSeverity(settings.Id, settings.Severity);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)}: severity {record.Details["to"]}.");
+        return Done(settings.Json, record, Confirmations.Severity(record));
     }
 }
 
@@ -364,7 +389,7 @@ public sealed class TagCommand(IAnsiConsole console, ConsoleEnvironment environm
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Tag(settings.Id, settings.Tags, remove: false);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} tagged: {Markup.Escape(record.Details["tags"])}.");
+        return Done(settings.Json, record, Confirmations.Tagged(record));
     }
 }
 
@@ -375,7 +400,7 @@ public sealed class UntagCommand(IAnsiConsole console, ConsoleEnvironment enviro
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Tag(settings.Id, settings.Tags, remove: true);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} untagged: {Markup.Escape(record.Details["tags"])}.");
+        return Done(settings.Json, record, Confirmations.Untagged(record));
     }
 }
 
@@ -403,7 +428,7 @@ public sealed class AssignCommand(IAnsiConsole console, ConsoleEnvironment envir
 
         var reviewer = settings.Reviewer == "me" ? session.Reviewer.Id : settings.Reviewer;
         var record = session.Actions(Now).Assign(settings.Id, reviewer);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} assigned to {Markup.Escape(record.Details["to"])}.");
+        return Done(settings.Json, record, Confirmations.Assigned(record));
     }
 }
 
@@ -430,7 +455,7 @@ public sealed class NoteCommand(IAnsiConsole console, ConsoleEnvironment environ
         var text = TextInput.Read(settings.Text, settings.TextFile, Environment, session.Home, "note",
             $"Internal note on report {id[..8]}. It stays in your vault and is never sent to the witness or the server.");
         var record = actions.AddNote(id, text);
-        return Done(settings.Json, record, $"Note added to report {ShortId(id)} (internal: never sent).");
+        return Done(settings.Json, record, Confirmations.Note(record));
     }
 }
 
@@ -448,7 +473,7 @@ public sealed class LinkCommand(IAnsiConsole console, ConsoleEnvironment environ
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Link(settings.Id, settings.Other, remove: false);
-        return Done(settings.Json, record, $"Reports {ShortId(record.CaseId)} and {ShortId(record.Details["with"])} are marked as the same incident (merge-view {ShortId(record.CaseId)}).");
+        return Done(settings.Json, record, Confirmations.Linked(record));
     }
 }
 
@@ -459,7 +484,7 @@ public sealed class UnlinkCommand(IAnsiConsole console, ConsoleEnvironment envir
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Link(settings.Id, settings.Other, remove: true);
-        return Done(settings.Json, record, $"Reports {ShortId(record.CaseId)} and {ShortId(record.Details["with"])} are no longer linked.");
+        return Done(settings.Json, record, Confirmations.Unlinked(record));
     }
 }
 

@@ -157,7 +157,7 @@ internal sealed class ReviewLoop(IAnsiConsole console, ConsoleEnvironment enviro
         var words = AskText("Words to search for [grey](a report must hold every word; empty to go back)[/]:");
         if (words.Length > 0)
         {
-            Pick($"Reports holding \"{Markup.Escape(words)}\", newest first", new CaseFilter { Text = words, Limit = 50 });
+            Pick($"Reports holding \"{TriageMarkup.Preview(words, 60)}\", newest first", new CaseFilter { Text = words, Limit = 50 });
         }
     }
 

@@ -73,6 +73,32 @@ public sealed class ReviewCommandTests : IDisposable
     }
 
     [Fact]
+    public void Review_NoteInTheEditor_IsSavedWithoutTheDraftsComments()
+    {
+        var (oldest, _) = ImportTwoReports();
+        _home.Variables["VISUAL"] = "test-editor";
+        _home.RunEditor = (editor, path) =>
+        {
+            Assert.Equal("test-editor", editor);
+            File.WriteAllText(path, "A longer note,\non two lines.\n" + File.ReadAllText(path));
+            return 0;
+        };
+
+        var result = Review(keys =>
+        {
+            keys.PushKey(ConsoleKey.Enter);
+            Pick(keys, 4);                                  // Add an internal note…
+            Pick(keys, 1);                                  // Open the editor
+            Last(keys);
+            Last(keys);
+        });
+
+        Assert.Contains($"Note added to report {oldest[..8]}", result.Output, StringComparison.Ordinal);
+        Assert.Equal("A longer note,\non two lines.", (string?)Assert.Single(Show(oldest)["notes"]!.AsArray())!["text"]);
+        Assert.Empty(Directory.GetFiles(_home.Path("drafts")));
+    }
+
+    [Fact]
     public void Review_SetStatusOnNewReport_OffersOnlyTheMovesTheWorkflowAllows()
     {
         var (oldest, _) = ImportTwoReports();

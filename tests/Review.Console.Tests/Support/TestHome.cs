@@ -38,6 +38,9 @@ public sealed class TestHome : IDisposable
 
     public RunResult Run(params string[] args) => RunWithInput([], args);
 
+    /// <summary>Runs the editor on a draft (note, reply); by default the real one, as in ConsoleEnvironment.</summary>
+    public Func<string, string, int> RunEditor { get; set; } = Editor.Run;
+
     /// <summary>What Ctrl+C does during a run; by default nothing (no test sends a real signal).</summary>
     public Func<Action, IDisposable> OnInterrupt { get; set; } = _ => new NoInterrupt();
 
@@ -77,6 +80,7 @@ public sealed class TestHome : IDisposable
             Time = new FixedClock(Now),
             CreateHttpHandler = Http,
             OnInterrupt = OnInterrupt,
+            RunEditor = RunEditor,
         };
         var code = Program.Run(args, console, environment);
         return new RunResult(code, console.Output);

@@ -7,7 +7,7 @@ namespace SafeIntake.Review.Console.Tests.EndToEnd;
 
 /// <summary>
 /// <c>review</c> in a real pseudo-terminal: the built console runs inside a detached tmux session (its own server
-/// socket, none of the user's configuration), keys go in with <c>send-keys</c> and the screen comes back with
+/// and socket, none of the user's configuration), keys go in with <c>send-keys</c> and the screen comes back with
 /// <c>capture-pane</c>. The vault is made in-process first; what review did is read back in-process after.
 /// Set SAFEINTAKE_SCREENS to a folder to save the captured screens there (docs/reviewer/screens holds a copy).
 /// </summary>
@@ -17,7 +17,6 @@ public sealed class ReviewTmuxTests(ITestOutputHelper output) : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly TestHome _home = new();
     private readonly ExportBuilder _export = new();
-    private readonly string _server = "si-review-" + Guid.NewGuid().ToString("N")[..12];
     private readonly string _session = "review-" + Guid.NewGuid().ToString("N")[..12];
 
     public void Dispose()
@@ -187,7 +186,8 @@ public sealed class ReviewTmuxTests(ITestOutputHelper output) : IDisposable
     private (int Code, string Stdout, string Stderr) TryTmux(params string[] args)
     {
         var start = new ProcessStartInfo(TmuxPath) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "-L", _server }.Concat(args))
+        // A server of its own, its socket in the test's home: nothing is shared with the user's tmux or another test.
+        foreach (var arg in new[] { "-S", _home.Path("tmux.socket") }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

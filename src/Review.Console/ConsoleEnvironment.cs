@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace SafeIntake.Review.Console;
 
 /// <summary>
@@ -28,6 +30,16 @@ public sealed class ConsoleEnvironment
 
     /// <summary>Opens the reviewer's editor on a file and waits; returns its exit code. Tests replace it.</summary>
     public Func<string, string, int> RunEditor { get; init; } = Editor.Run;
+
+    /// <summary>
+    /// Calls the action on Ctrl+C instead of ending the process, until the result is disposed: the interactive
+    /// <c>review</c> then leaves its loop, zeroes the keys and exits 0. Tests replace it.
+    /// </summary>
+    public Func<Action, IDisposable> OnInterrupt { get; init; } = action => PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+    {
+        context.Cancel = true;
+        action();
+    });
 
     public static ConsoleEnvironment FromProcess() => new()
     {

@@ -13,6 +13,7 @@ public static class CommandTree
         config.AddExample("server", "trust", "<server key>");
         config.AddExample("fetch", "--server", "https://intake.example.org", "--token-file", "token.txt", "--out", "/media/usb/export.bundle");
         config.AddExample("import", "/media/usb/export.bundle");
+        config.AddExample("review");
         config.AddExample("upload-outbox", "--server", "https://intake.example.org", "/media/usb/2026-11-26-1.json");
 
         config.AddBranch("keys", keys =>
@@ -68,6 +69,8 @@ public static class CommandTree
         config.AddCommand<UploadOutboxCommand>("upload-outbox")
             .WithDescription("Online machine: send an outbox to the server and show what it did.")
             .WithExample("upload-outbox", "--server", "https://intake.example.org", "/media/usb/2026-11-26-1.json");
+        config.AddCommand<ReviewCommand>("review").WithDescription("Interactive: unlock once and work through the inbox.")
+            .WithExample("review");
         config.AddCommand<ListCommand>("list")
             .WithDescription("The inbox: reports filtered by status, severity, tag, assignee, category, language, day or words, and sorted.")
             .WithExample("list", "--status", "new", "--sort", "oldest")

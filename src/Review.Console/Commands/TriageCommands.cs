@@ -29,13 +29,38 @@ public abstract class SessionCommand<TSettings>(IAnsiConsole console, ConsoleEnv
         }
         else
         {
-            Line($"[green]✓[/] {message} [grey](audit entry {record.Sequence})[/]");
+            Line(Confirmations.Line(record, message));
         }
 
         return ExitCodes.Ok;
     }
 
-    protected static string ShortId(string? id) => id is null ? "" : id[..Math.Min(8, id.Length)];
+    protected static string ShortId(string? id) => Confirmations.ShortId(id);
+}
+
+/// <summary>The one-line confirmation of each triage action: the commands and the interactive review print the same words.</summary>
+internal static class Confirmations
+{
+    public static string Line(AuditRecord record, string message) => $"[green]✓[/] {message} [grey](audit entry {record.Sequence})[/]";
+
+    public static string Status(AuditRecord r) => $"Report {ShortId(r.CaseId)}: {r.Details["from"]} → {r.Details["to"]}.";
+
+    public static string Severity(AuditRecord r) => $"Report {ShortId(r.CaseId)}: severity {r.Details["to"]}.";
+
+    public static string Tagged(AuditRecord r) => $"Report {ShortId(r.CaseId)} tagged: {Markup.Escape(r.Details["tags"])}.";
+
+    public static string Untagged(AuditRecord r) => $"Report {ShortId(r.CaseId)} untagged: {Markup.Escape(r.Details["tags"])}.";
+
+    public static string Assigned(AuditRecord r) => $"Report {ShortId(r.CaseId)} assigned to {Markup.Escape(r.Details["to"])}.";
+
+    public static string Note(AuditRecord r) => $"Note added to report {ShortId(r.CaseId)} (internal: never sent).";
+
+    public static string Linked(AuditRecord r) =>
+        $"Reports {ShortId(r.CaseId)} and {ShortId(r.Details["with"])} are marked as the same incident (merge-view {ShortId(r.CaseId)}).";
+
+    public static string Unlinked(AuditRecord r) => $"Reports {ShortId(r.CaseId)} and {ShortId(r.Details["with"])} are no longer linked.";
+
+    public static string ShortId(string? id) => id is null ? "" : id[..Math.Min(8, id.Length)];
 }
 
 public class CaseSettings : UnlockSettings
@@ -287,20 +312,26 @@ public sealed class StatsCommand(IAnsiConsole console, ConsoleEnvironment enviro
             return ExitCodes.Ok;
         }
 
-        Line($"[bold]{stats.Reports}[/] reports, {stats.FollowUps} follow-ups, {stats.Replies} replies; "
+        Render(Console, stats);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The dashboard as text and bar charts; shared with the interactive <c>review</c>.</summary>
+    internal static void Render(IAnsiConsole console, CaseStats stats)
+    {
+        console.MarkupLine($"[bold]{stats.Reports}[/] reports, {stats.FollowUps} follow-ups, {stats.Replies} replies; "
             + $"[bold]{stats.Unassigned}[/] open and unassigned; {stats.QueuedReplies} repl{(stats.QueuedReplies == 1 ? "y" : "ies")} waiting for an outbox.");
         var colours = new Dictionary<string, Color>
         {
             ["new"] = Color.Blue, ["triaged"] = Color.Aqua, ["investigating"] = Color.Yellow, ["closed"] = Color.Green, ["rejected"] = Color.Grey,
             ["critical"] = Color.Red, ["high"] = Color.Orange1, ["medium"] = Color.Yellow, ["low"] = Color.Green, ["not set"] = Color.Grey,
         };
-        Console.Write(new Rule("By status").LeftJustified());
-        Console.Write(new BarChart().Width(60).AddItems(stats.ByStatus, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
-        Console.Write(new Rule("By severity").LeftJustified());
-        Console.Write(new BarChart().Width(60).AddItems(stats.BySeverity, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
-        Console.Write(new Rule("Reports received per week (last 12 weeks with reports)").LeftJustified());
-        Console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
-        return ExitCodes.Ok;
+        console.Write(new Rule("By status").LeftJustified());
+        console.Write(new BarChart().Width(60).AddItems(stats.ByStatus, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
+        console.Write(new Rule("By severity").LeftJustified());
+        console.Write(new BarChart().Width(60).AddItems(stats.BySeverity, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
+        console.Write(new Rule("Reports received per week (last 12 weeks with reports)").LeftJustified());
+        console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
     }
 }
 
@@ -322,7 +353,7 @@ public sealed class SetStatusCommand(IAnsiConsole console, ConsoleEnvironment en
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).SetStatus(settings.Id, settings.Status, settings.Reason);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)}: {record.Details["from"]} → {record.Details["to"]}.");
+        return Done(settings.Json, record, Confirmations.Status(record));
     }
 }
 
@@ -340,7 +371,7 @@ public sealed class SetSeverityCommand(IAnsiConsole console, ConsoleEnvironment 
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).SetSeverity(settings.Id, settings.Severity);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)}: severity {record.Details["to"]}.");
+        return Done(settings.Json, record, Confirmations.Severity(record));
     }
 }
 
@@ -358,7 +389,7 @@ public sealed class TagCommand(IAnsiConsole console, ConsoleEnvironment environm
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Tag(settings.Id, settings.Tags, remove: false);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} tagged: {Markup.Escape(record.Details["tags"])}.");
+        return Done(settings.Json, record, Confirmations.Tagged(record));
     }
 }
 
@@ -369,7 +400,7 @@ public sealed class UntagCommand(IAnsiConsole console, ConsoleEnvironment enviro
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Tag(settings.Id, settings.Tags, remove: true);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} untagged: {Markup.Escape(record.Details["tags"])}.");
+        return Done(settings.Json, record, Confirmations.Untagged(record));
     }
 }
 
@@ -397,7 +428,7 @@ public sealed class AssignCommand(IAnsiConsole console, ConsoleEnvironment envir
 
         var reviewer = settings.Reviewer == "me" ? session.Reviewer.Id : settings.Reviewer;
         var record = session.Actions(Now).Assign(settings.Id, reviewer);
-        return Done(settings.Json, record, $"Report {ShortId(record.CaseId)} assigned to {Markup.Escape(record.Details["to"])}.");
+        return Done(settings.Json, record, Confirmations.Assigned(record));
     }
 }
 
@@ -424,7 +455,7 @@ public sealed class NoteCommand(IAnsiConsole console, ConsoleEnvironment environ
         var text = TextInput.Read(settings.Text, settings.TextFile, Environment, session.Home, "note",
             $"Internal note on report {id[..8]}. It stays in your vault and is never sent to the witness or the server.");
         var record = actions.AddNote(id, text);
-        return Done(settings.Json, record, $"Note added to report {ShortId(id)} (internal: never sent).");
+        return Done(settings.Json, record, Confirmations.Note(record));
     }
 }
 
@@ -442,7 +473,7 @@ public sealed class LinkCommand(IAnsiConsole console, ConsoleEnvironment environ
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Link(settings.Id, settings.Other, remove: false);
-        return Done(settings.Json, record, $"Reports {ShortId(record.CaseId)} and {ShortId(record.Details["with"])} are marked as the same incident (merge-view {ShortId(record.CaseId)}).");
+        return Done(settings.Json, record, Confirmations.Linked(record));
     }
 }
 
@@ -453,7 +484,7 @@ public sealed class UnlinkCommand(IAnsiConsole console, ConsoleEnvironment envir
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Link(settings.Id, settings.Other, remove: true);
-        return Done(settings.Json, record, $"Reports {ShortId(record.CaseId)} and {ShortId(record.Details["with"])} are no longer linked.");
+        return Done(settings.Json, record, Confirmations.Unlinked(record));
     }
 }
 

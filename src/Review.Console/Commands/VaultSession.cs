@@ -101,6 +101,14 @@ public static class TextInput
             return File.Exists(textFile) ? File.ReadAllText(textFile, Encoding.UTF8) : throw new CommandFailedException($"{textFile} does not exist.");
         }
 
+        return FromEditor(environment, home, purpose, context);
+    }
+
+    /// <summary>The text from the reviewer's editor only (the interactive <c>review</c>, whose keyboard is standard input).</summary>
+    public static string FromEditor(ConsoleEnvironment environment, ConsoleHome home, string purpose, string context)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(home);
         var editor = Editor.Choose(environment.GetVariable)
             ?? throw new CommandFailedException($"No editor found for the {purpose}: set $EDITOR, pass --text \"…\", or pipe the text in (… | safeintake-review …).");
         var drafts = Path.Combine(home.Root, "drafts");

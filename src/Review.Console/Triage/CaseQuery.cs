@@ -203,6 +203,18 @@ public static class CaseQuery
             thread.OrderBy(m => m.Day).ToList(), notes, AuditLog.Read(vault, id), LinkedGroup(vault, id).Where(x => x != id).ToList());
     }
 
+    /// <summary>
+    /// The id of the oldest new report received after <paramref name="afterSequence"/>, else the oldest new report other
+    /// than that one; null when no report is new. Reads plain columns only.
+    /// </summary>
+    public static string? NextNew(VaultStore vault, long afterSequence = 0)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        var fresh = vault.Db.Envelopes.AsNoTracking().Where(e => e.Kind == "report" && e.Status == EnvelopeStatus.New);
+        return fresh.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).Select(e => e.Id).FirstOrDefault()
+            ?? fresh.Where(e => e.Sequence != afterSequence).OrderBy(e => e.Sequence).Select(e => e.Id).FirstOrDefault();
+    }
+
     /// <summary>Every report linked to <paramref name="id"/> directly or through others (the incident), itself included.</summary>
     public static IReadOnlyList<string> LinkedGroup(VaultStore vault, string id)
     {

@@ -38,11 +38,17 @@ public sealed class TestHome : IDisposable
 
     public RunResult Run(params string[] args) => RunWithInput([], args);
 
+    /// <summary>Runs the editor on a draft (note, reply); by default the real one, as in ConsoleEnvironment.</summary>
+    public Func<string, string, int> RunEditor { get; set; } = Editor.Run;
+
+    /// <summary>What Ctrl+C does during a run; by default nothing (no test sends a real signal).</summary>
+    public Func<Action, IDisposable> OnInterrupt { get; set; } = _ => new NoInterrupt();
+
     /// <summary>Runs in an interactive console that answers prompts with <paramref name="lines"/>, in order.</summary>
     public RunResult RunWithInput(IReadOnlyList<string> lines, params string[] args)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        var console = new TestConsole().Width(220);
+        var console = new TestConsole();
         if (lines.Count > 0)
         {
             console.Interactive();
@@ -52,12 +58,29 @@ public sealed class TestHome : IDisposable
             }
         }
 
+        return RunIn(console, args);
+    }
+
+    /// <summary>Runs in an interactive ANSI console whose keyboard plays <paramref name="keys"/> (arrows, Enter, text).</summary>
+    public RunResult RunWithKeys(Action<TestConsoleInput> keys, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var console = new TestConsole().Interactive().SupportsAnsi(true);
+        keys(console.Input);
+        return RunIn(console, args);
+    }
+
+    private RunResult RunIn(TestConsole console, string[] args)
+    {
+        console.Width(220);
         var environment = new ConsoleEnvironment
         {
             GetVariable = name => Variables.GetValueOrDefault(name),
             UserHome = Root,
             Time = new FixedClock(Now),
             CreateHttpHandler = Http,
+            OnInterrupt = OnInterrupt,
+            RunEditor = RunEditor,
         };
         var code = Program.Run(args, console, environment);
         return new RunResult(code, console.Output);
@@ -93,6 +116,13 @@ public sealed class TestHome : IDisposable
         catch (IOException)
         {
             // A temp folder left behind is harmless.
+        }
+    }
+
+    private sealed class NoInterrupt : IDisposable
+    {
+        public void Dispose()
+        {
         }
     }
 

@@ -114,12 +114,37 @@ internal sealed class ReviewLoop(IAnsiConsole console, ConsoleEnvironment enviro
         }
     }
 
-    /// <summary>The reply stub: the reply command is being written separately.</summary>
+    /// <summary>Reply to the witness: typed here or in the editor, shown back, sealed and queued only after a yes.</summary>
     internal void ReplyAction(VaultSession replySession, string reportId)
     {
         ArgumentNullException.ThrowIfNull(replySession);
-        // REPLY: compose, confirm and queue the reply here (as the reply command does) once that command exists.
-        console.MarkupLine($"Replies: use [bold]safeintake-review reply {Markup.Escape(reportId[..8])}[/]");
+        Replies.CheckCanReply(replySession, reportId);
+        var how = Choose($"Reply to the witness of report {reportId[..8]} [grey](sealed to their codename and your team, signed by you; "
+            + "do not name yourself or colleagues)[/]", SubmenuKeys,
+            [new("Type a short reply here", "type"), new("Open the editor (for a longer reply)", "editor"), BackChoice], escape: Back);
+        var text = how switch
+        {
+            "type" => AskText("Reply [grey](Enter continues; empty to go back)[/]:"),
+            "editor" => TextInput.FromEditor(environment, replySession.Home, "reply",
+                $"Reply to the witness of report {reportId[..8]}. Only the witness (with their codename) and your team can read it."),
+            _ => "",
+        };
+        if (text.Trim().Length == 0)
+        {
+            return;
+        }
+
+        console.Write(new Panel(new Markup(TriageMarkup.Block(text.Trim()))).Header(" Your reply ").Expand());
+        var send = Choose("Seal, sign and queue this reply for the next outbox?", SubmenuKeys,
+            [new("Yes, queue it", "yes"), new("No, discard it", "no")], escape: "no");
+        if (send != "yes")
+        {
+            console.MarkupLine("[grey]Discarded: nothing was queued.[/]");
+            return;
+        }
+
+        var queued = Replies.Queue(replySession, reportId, text, environment.Time.GetUtcNow());
+        Done(queued.Record, $"Reply to report {reportId[..8]} sealed, signed and queued: run [bold]outbox write[/] (or import) to put it in an outbox.");
     }
 
     private string Summary()

@@ -213,7 +213,7 @@ public sealed class ReviewCommandTests : IDisposable
     }
 
     [Fact]
-    public void Review_ReportWithCodename_OffersTheReplyThatPointsToTheReplyCommand()
+    public void Review_ReplyWithoutAnInstalledBundle_IsRefusedAndTheLoopGoesOn()
     {
         _export.Report(_alice, "Please write back to me", Witness.Codename());
         _home.Expect(ExitCodes.Ok, "import", _export.WriteTo(_home.Root));
@@ -227,7 +227,8 @@ public sealed class ReviewCommandTests : IDisposable
         });
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
-        Assert.Contains("Replies: use safeintake-review reply", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Replies need the organisation's reviewer bundle", result.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (int)JsonNode.Parse(_home.Expect(ExitCodes.Ok, "stats", "--json").Output)!["queuedReplies"]!);
     }
 
     [Fact]

@@ -34,6 +34,15 @@ public sealed class TestHome : IDisposable
 
     public Func<HttpMessageHandler> Http { get; set; } = () => throw new InvalidOperationException("This test uses no HTTP.");
 
+    /// <summary>Standard input for <c>note</c> and <c>reply</c>; never the test runner's own.</summary>
+    public Func<TextReader> StandardInput { get; set; } = () => TextReader.Null;
+
+    /// <summary>Whether standard input counts as piped; false unless a test pipes text in.</summary>
+    public Func<bool> InputRedirected { get; set; } = () => false;
+
+    /// <summary>Plays the reviewer's editor on a draft (editor command, path) and returns its exit code.</summary>
+    public Func<string, string, int> RunEditor { get; set; } = (_, _) => throw new InvalidOperationException("This test uses no editor.");
+
     public string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 
     public RunResult Run(params string[] args) => RunWithInput([], args);
@@ -58,6 +67,9 @@ public sealed class TestHome : IDisposable
             UserHome = Root,
             Time = new FixedClock(Now),
             CreateHttpHandler = Http,
+            StandardInput = StandardInput,
+            InputRedirected = InputRedirected,
+            RunEditor = RunEditor,
         };
         var code = Program.Run(args, console, environment);
         return new RunResult(code, console.Output);

@@ -299,7 +299,15 @@ public sealed class StatsCommand(IAnsiConsole console, ConsoleEnvironment enviro
         Console.Write(new Rule("By severity").LeftJustified());
         Console.Write(new BarChart().Width(60).AddItems(stats.BySeverity, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
         Console.Write(new Rule("Reports received per week (last 12 weeks with reports)").LeftJustified());
-        Console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
+        if (stats.ByWeek.Count == 0)
+        {
+            // Spectre's BarChart cannot render without items (it takes the maximum of none).
+            Line("[grey]No reports yet.[/]");
+        }
+        else
+        {
+            Console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
+        }
         return ExitCodes.Ok;
     }
 }

@@ -26,9 +26,10 @@ public sealed class TriageHome : IDisposable
     public string VaultFile => Home.Path("vault", "vault.db");
 
     /// <summary>Adds a report received on <paramref name="day"/> and returns its id.</summary>
-    public string Report(string what, string day = "2026-11-25", string lang = "en", string? category = null, Crypto.CodenameKeys? codename = null)
+    public string Report(string what, string day = "2026-11-25", string lang = "en", string? category = null, Crypto.CodenameKeys? codename = null,
+        params (string Name, byte[] Bytes)[] attachments)
     {
-        var entry = Export.Add("report", Witness.Report(Alice.EncryptionKey, what, lang, category, codename), codename?.MailboxKey.PublicKey.ToBase64());
+        var entry = Export.Add("report", Witness.Report(Alice.EncryptionKey, what, lang, category, codename, attachments), codename?.MailboxKey.PublicKey.ToBase64());
         entry.Day = day;
         return entry.Id;
     }

@@ -19,7 +19,8 @@ home.Expect(ExitCodes.Ok, "server", "trust", export.ServerKeyBase64);
 string[] categories = ["police violence", "detention", "land seizure", "threats", "other"];
 for (var i = 0; i < count; i++)
 {
-    export.Report(alice, $"report number {i} about the incident at gate {i % 97} {categories[i % categories.Length]}");
+    export.Add("report", Witness.Report(alice.EncryptionKey, $"report number {i} about the incident at gate {i % 97}", i % 3 == 0 ? "zh-Hant-HK" : "en",
+        categories[i % categories.Length]));
 }
 
 var setup = Stopwatch.StartNew();

@@ -98,6 +98,9 @@ public static class CommandTree
             .WithDescription("Reply to the witness: sealed to their codename and your team, signed by you, queued for the next outbox.")
             .WithExample("reply", "3f9a01c2")
             .WithExample("reply", "3f9a01c2", "--text-file", "answer.txt");
+        config.AddCommand<ExportCaseCommand>("export-case")
+            .WithDescription("Write one readable case file (Markdown, or HTML with no scripts) for handing a case on; recorded in the audit log.")
+            .WithExample("export-case", "3f9a01c2", "--to", "/media/encrypted/handover", "--format", "html");
         config.AddBranch("audit", audit =>
         {
             audit.SetDescription("The vault's hash-chained, signed record of every reviewer action.");

@@ -331,7 +331,15 @@ public sealed class StatsCommand(IAnsiConsole console, ConsoleEnvironment enviro
         console.Write(new Rule("By severity").LeftJustified());
         console.Write(new BarChart().Width(60).AddItems(stats.BySeverity, r => new BarChartItem(r.Key, r.Count, colours[r.Key])));
         console.Write(new Rule("Reports received per week (last 12 weeks with reports)").LeftJustified());
-        console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
+        if (stats.ByWeek.Count == 0)
+        {
+            // Spectre's BarChart cannot render without items (it takes the maximum of none).
+            console.MarkupLine("[grey]No reports yet.[/]");
+        }
+        else
+        {
+            console.Write(new BarChart().Width(60).AddItems(stats.ByWeek, r => new BarChartItem(r.Key, r.Count, Color.SteelBlue)));
+        }
     }
 }
 

@@ -177,6 +177,12 @@ public static class AuditLog
             problems.Add("the log's head does not decrypt (edited)");
         }
 
+        // Every import that adds an envelope is logged, so an empty log without a head beside envelopes was wiped whole.
+        if (count == 0 && headText is null && problems.Count == 0 && vault.Db.Envelopes.Any())
+        {
+            problems.Add("the log and its head are gone, but the vault holds imported envelopes (every import is logged): the log was removed");
+        }
+
         return new AuditVerification(count, headText, problems);
     }
 

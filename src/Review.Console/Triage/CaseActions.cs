@@ -163,7 +163,10 @@ public sealed class CaseActions(VaultStore vault, AuditSigner signer, DateTimeOf
             vault.Db.Links.Add(new VaultLink { First = first, Second = second });
         }
 
-        return Commit(remove ? "unlink" : "link", a, new Dictionary<string, string> { ["with"] = b });
+        // One entry under each report, in the same transaction, so both reports' histories show the link.
+        var action = remove ? "unlink" : "link";
+        AuditLog.Append(vault, signer, now, action, b, new Dictionary<string, string> { ["with"] = a });
+        return Commit(action, a, new Dictionary<string, string> { ["with"] = b });
     }
 
     /// <summary>Records an action that changed nothing else (an export, a reply queued by its own code).</summary>

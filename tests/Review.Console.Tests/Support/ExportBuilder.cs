@@ -27,6 +27,9 @@ public sealed class ExportEntryBuilder
     public string? Signature { get; set; }
 
     public string? ReviewerId { get; set; }
+
+    /// <summary>The day the server received it, yyyy-MM-dd.</summary>
+    public string Day { get; set; } = "2026-11-25";
 }
 
 /// <summary>
@@ -86,7 +89,7 @@ public sealed class ExportBuilder : IDisposable
                     ["state"] = "included",
                     ["id"] = e.Id,
                     ["kind"] = e.Kind,
-                    ["day"] = "2026-11-25",
+                    ["day"] = e.Day,
                     ["size"] = e.Envelope.Length,
                     ["hash"] = Convert.ToHexStringLower(Witness.Hash(e.Envelope)),
                     ["bundle"] = Convert.ToHexStringLower(Witness.BundleHash),

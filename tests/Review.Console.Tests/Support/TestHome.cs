@@ -34,12 +34,18 @@ public sealed class TestHome : IDisposable
 
     public Func<HttpMessageHandler> Http { get; set; } = () => throw new InvalidOperationException("This test uses no HTTP.");
 
+    /// <summary>Standard input for <c>note</c> and <c>reply</c>; never the test runner's own.</summary>
+    public Func<TextReader> StandardInput { get; set; } = () => TextReader.Null;
+
+    /// <summary>Whether standard input counts as piped; false unless a test pipes text in.</summary>
+    public Func<bool> InputRedirected { get; set; } = () => false;
+
+    /// <summary>Plays the reviewer's editor on a draft (editor command, path) and returns its exit code.</summary>
+    public Func<string, string, int> RunEditor { get; set; } = (_, _) => throw new InvalidOperationException("This test uses no editor.");
+
     public string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 
     public RunResult Run(params string[] args) => RunWithInput([], args);
-
-    /// <summary>Runs the editor on a draft (note, reply); by default the real one, as in ConsoleEnvironment.</summary>
-    public Func<string, string, int> RunEditor { get; set; } = Editor.Run;
 
     /// <summary>What Ctrl+C does during a run; by default nothing (no test sends a real signal).</summary>
     public Func<Action, IDisposable> OnInterrupt { get; set; } = _ => new NoInterrupt();
@@ -80,6 +86,8 @@ public sealed class TestHome : IDisposable
             Time = new FixedClock(Now),
             CreateHttpHandler = Http,
             OnInterrupt = OnInterrupt,
+            StandardInput = StandardInput,
+            InputRedirected = InputRedirected,
             RunEditor = RunEditor,
         };
         var code = Program.Run(args, console, environment);

@@ -8,7 +8,12 @@ public static class Witness
 {
     public static readonly byte[] BundleHash = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
 
-    public static byte[] Report(X25519PublicKey reviewer, string what, CodenameKeys? codename = null, params (string Name, byte[] Bytes)[] attachments)
+    public static byte[] Report(X25519PublicKey reviewer, string what, CodenameKeys? codename = null, params (string Name, byte[] Bytes)[] attachments) =>
+        Report(reviewer, what, "en", null, codename, attachments);
+
+    /// <summary>A report in the form language <paramref name="lang"/>, with a category.</summary>
+    public static byte[] Report(X25519PublicKey reviewer, string what, string lang, string? category, CodenameKeys? codename = null,
+        params (string Name, byte[] Bytes)[] attachments)
     {
         var request = new SealRequest
         {
@@ -17,9 +22,9 @@ public static class Witness
             Kind = "report",
             Members = new JsonObject
             {
-                ["lang"] = "en",
+                ["lang"] = lang,
                 ["sealedBy"] = "dotnet/1",
-                ["fields"] = new JsonObject { ["what"] = what, ["when"] = "yesterday evening", ["where"] = "the station", ["category"] = null },
+                ["fields"] = new JsonObject { ["what"] = what, ["when"] = "yesterday evening", ["where"] = "the station", ["category"] = category },
             },
             NonceBoundMembers = codename is null ? null : nonce => new JsonObject
             {

@@ -144,12 +144,23 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
     public Task<bool> MailboxExistsAsync(string mailboxId, CancellationToken cancellationToken) =>
         db.Envelopes.AnyAsync(e => e.MailboxId == mailboxId && e.Kind == EnvelopeKind.Report, cancellationToken);
 
-    /// <summary>Stores a reviewer's reply atomically; only a <see cref="VerifiedReply"/> of these bytes gets here.</summary>
+    /// <summary>
+    /// Stores a reviewer's reply atomically; only a <see cref="VerifiedReply"/> of these bytes gets here. The same
+    /// reply sent again (a console resending after a lost outbox) is the stored one: the witness never sees it twice.
+    /// </summary>
     public async Task<StoredEnvelope> StoreReplyAsync(Stream body, VerifiedReply reply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(reply);
         var (mailbox, reviewer, signature) = reply.Claim;
+        var hash = Convert.ToHexStringLower(reply.EnvelopeHash);
+        var mailboxId = Signatures.MailboxId(mailbox);
+        if (await db.Envelopes.FirstOrDefaultAsync(e => e.Kind == EnvelopeKind.Reply && e.EnvelopeHash == hash && e.MailboxId == mailboxId, cancellationToken)
+            is { } existing)
+        {
+            return existing;
+        }
+
         var uploadId = NewId();
         blobs.CreateUpload(uploadId);
         body.Position = 0;
@@ -160,10 +171,10 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
             Kind = EnvelopeKind.Reply,
             ReceivedDay = Today,
             Size = body.Length,
-            EnvelopeHash = Convert.ToHexStringLower(reply.EnvelopeHash),
+            EnvelopeHash = hash,
             BundleHash = Convert.ToHexStringLower(reply.Header.BundleHash),
             MailboxKey = mailbox.ToBase64(),
-            MailboxId = Signatures.MailboxId(mailbox),
+            MailboxId = mailboxId,
             ReviewerId = reviewer.Id,
             Signature = signature,
         };

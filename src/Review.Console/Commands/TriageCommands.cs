@@ -252,12 +252,12 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
 
         if (d.Attachments.Count > 0)
         {
-            var files = new Table().Title("Attachments (export-attachment <id> --to <folder> writes them and reports their metadata)")
-                .AddColumns("#", "name", "type", "size");
+            var files = new Table().Title("Attachments (export-attachment <id> --to <folder> writes them out)")
+                .AddColumns("#", "name", "type", "size", "identifying metadata still inside");
             for (var i = 0; i < d.Attachments.Count; i++)
             {
                 var a = d.Attachments[i];
-                files.AddRow($"{i}", TriageMarkup.Preview(a.Name, 60), TriageMarkup.Preview(a.Type, 40), Size(a.Size));
+                files.AddRow($"{i + 1}", TriageMarkup.Preview(a.Name, 60), TriageMarkup.Preview(a.Type, 40), Size(a.Size), MetadataSummary(a.Metadata));
             }
 
             console.Write(files);
@@ -285,6 +285,17 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
 
             console.Write(history);
         }
+    }
+
+    /// <summary>"[yellow]GPS, device[/]", "none found", or why it could not be read, for one table cell.</summary>
+    internal static string MetadataSummary(Attachments.MetadataFindings metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var groups = metadata.Findings.Select(f => f.Group).Distinct(StringComparer.Ordinal).ToList();
+        var found = groups.Count == 0 ? "" : (groups.Contains("gps", StringComparer.OrdinalIgnoreCase) ? "[bold red]" : "[yellow]")
+            + TriageMarkup.Preview(string.Join(", ", groups), 60) + "[/]";
+        return metadata.Error is not null ? (found.Length > 0 ? found + " " : "") + $"[grey]{TriageMarkup.Preview(metadata.Error, 60)}[/]"
+            : found.Length > 0 ? found : "[green]none found[/]";
     }
 
     internal static string Size(long bytes) => bytes switch

@@ -49,9 +49,12 @@ public sealed record ThreadMessage(string Id, string Kind, DateOnly Day, string 
 
 public sealed record NoteView(string Id, string ReviewerId, DateTimeOffset Created, string Text);
 
+/// <summary>An attachment as <c>show</c> lists it, with the identifying metadata still inside it.</summary>
+public sealed record AttachmentDetail(string Id, string Name, string Type, long Size, Attachments.MetadataFindings Metadata);
+
 /// <summary>Everything <c>show</c> prints about one report.</summary>
 public sealed record CaseDetail(
-    CaseSummary Summary, string? When, string? Where, string? StatusReason, bool CanReply, IReadOnlyList<AttachmentView> Attachments,
+    CaseSummary Summary, string? When, string? Where, string? StatusReason, bool CanReply, IReadOnlyList<AttachmentDetail> Attachments,
     IReadOnlyList<ThreadMessage> Thread, IReadOnlyList<NoteView> Notes, IReadOnlyList<AuditRecord> History, IReadOnlyList<string> Linked);
 
 public sealed record CountRow(string Key, int Count);
@@ -154,7 +157,14 @@ public static class CaseQuery
         var c = vault.Keys.Cells;
         const string t = VaultEnvelope.Table;
         var views = VaultReader.List(vault, [id]);
-        var attachments = views.Count == 1 ? views[0].Attachments : [];
+        var rowsById = vault.Db.Attachments.AsNoTracking().Where(a => a.EnvelopeId == id).ToDictionary(a => a.Id);
+        // The metadata reader walks the decrypted bytes through a seekable view of the sealed chunks: nothing touches
+        // the disk, memory stays at one 64 KiB chunk, and the file is never opened by any other program.
+        var attachments = (views.Count == 1 ? views[0].Attachments : []).Select(a =>
+        {
+            using var stream = new VaultAttachmentStream(vault, rowsById[a.Id]);
+            return new AttachmentDetail(a.Id, a.Name, a.Type, a.Size, Attachments.MetadataReport.Read(stream));
+        }).ToList();
 
         var thread = new List<ThreadMessage>();
         var importedHashes = new HashSet<string>(StringComparer.Ordinal);

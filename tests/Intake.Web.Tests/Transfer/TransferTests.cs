@@ -316,4 +316,33 @@ public sealed class TransferTests : IDisposable
         var mailbox = await witness.CheckMailboxAsync(keys);
         Assert.Equal(replyId, mailbox.GetProperty("replies")[0].GetProperty("id").GetString());
     }
+
+    [Fact]
+    public async Task Outbox_ResendingTheSameReply_StoresItOnce()
+    {
+        using var witness = _factory.CreateWitness();
+        using var keys = await Witnesses.SubmitReportWithMailboxAsync(witness);
+        using var reviewer = DemoReviewer.Open(_factory.DemoPath);
+        var bundle = await witness.GetBundleAsync();
+        var reply = WitnessClient.Seal([keys.ReplyKey.PublicKey, reviewer.Identity.EncryptionKey.PublicKey], bundle.Hash.ToArray(), "reply",
+            new JsonObject { ["text"] = "Sent twice after a lost outbox.", ["reviewer"] = "demo" }, []);
+        var signature = reviewer.Identity.SignReply(keys.MailboxKey.PublicKey, WitnessClient.EnvelopeHash(reply));
+        JsonArray Replies() => new(new JsonObject
+        {
+            ["mailbox"] = keys.MailboxKey.PublicKey.ToBase64(),
+            ["signature"] = Convert.ToBase64String(signature),
+            ["envelope"] = Convert.ToBase64String(reply),
+        });
+
+        // Two distinct outboxes (each has its own nonce) carrying the same reply: outbox write --all after a loss.
+        using (var first = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", [], Replies())))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using var second = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", [], Replies()));
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(1, (await witness.CheckMailboxAsync(keys)).GetProperty("replies").GetArrayLength());
+    }
 }

@@ -155,7 +155,7 @@ public sealed class AuditTamperTests : IDisposable
 
         Assert.Contains("entry 2 does not chain to the entry before it (edited, removed or reordered)", problems);
         Assert.Contains("entry 2 is signed by a key this console does not know for reviewer 'bob'", problems);
-        Assert.Contains("entry 2 names another sequence number, reviewer or key than its row (edited)", problems);
+        Assert.Contains("entry 2 names another sequence number, reviewer, key or report than its row (edited)", problems);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class AuditTamperTests : IDisposable
 
         Assert.Contains("entry 3 is signed by a key this console does not know for reviewer 'alice'", problems);
         Assert.Contains("entry 6 is signed by a key this console does not know for reviewer 'alice'", problems);
-        Assert.Contains("entry 5 names another sequence number, reviewer or key than its row (edited)", problems);
+        Assert.Contains("entry 5 names another sequence number, reviewer, key or report than its row (edited)", problems);
         Assert.Contains("the log's head does not name its last entry (edited)", problems);
         Assert.DoesNotContain(problems, p => p.Contains("does not chain", StringComparison.Ordinal));
     }

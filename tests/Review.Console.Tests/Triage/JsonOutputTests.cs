@@ -53,8 +53,9 @@ public sealed class JsonOutputTests : IDisposable
         var verified = _t.Json("audit", "verify");
 
         Assert.True((bool)verified["intact"]!);
-        Assert.Equal(3, (long)verified["entries"]!);
-        Assert.StartsWith("3:", (string?)verified["head"], StringComparison.Ordinal);
+        // import, set-status, and a link (one entry under each of the two reports)
+        Assert.Equal(4, (long)verified["entries"]!);
+        Assert.StartsWith("4:", (string?)verified["head"], StringComparison.Ordinal);
         Assert.Equal(2 + 64, ((string?)verified["head"])!.Length);
         Assert.Empty(verified["problems"]!.AsArray());
     }
@@ -65,7 +66,7 @@ public sealed class JsonOutputTests : IDisposable
         var done = _t.Json("set-severity", _report, "medium");
 
         Assert.Equal(["id", "action", "details", "audit"], done.AsObject().Select(p => p.Key));
-        Assert.Equal(4, (long)done["audit"]!);
+        Assert.Equal(5, (long)done["audit"]!);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class ExportEntryBuilder
 
     /// <summary>The day the server received it, yyyy-MM-dd.</summary>
     public string Day { get; set; } = "2026-11-25";
+
+    /// <summary>The bundle hash the manifest lists; the test witnesses' fixed one unless a test seals under another.</summary>
+    public byte[]? BundleHash { get; set; }
 }
 
 /// <summary>
@@ -92,7 +95,7 @@ public sealed class ExportBuilder : IDisposable
                     ["day"] = e.Day,
                     ["size"] = e.Envelope.Length,
                     ["hash"] = Convert.ToHexStringLower(Witness.Hash(e.Envelope)),
-                    ["bundle"] = Convert.ToHexStringLower(Witness.BundleHash),
+                    ["bundle"] = Convert.ToHexStringLower(e.BundleHash ?? Witness.BundleHash),
                     ["mailbox"] = e.Mailbox,
                     ["signature"] = e.Signature,
                     ["reviewerId"] = e.ReviewerId,

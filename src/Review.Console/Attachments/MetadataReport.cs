@@ -1,3 +1,4 @@
+using SafeIntake.Review.Console.Home;
 using System.Globalization;
 using System.Text;
 using MetadataExtractor;
@@ -366,7 +367,7 @@ public static class MetadataReport
         ArgumentNullException.ThrowIfNull(text);
         var builder = new StringBuilder(Math.Min(text.Length, MaxValueLength + 1));
         var lastWasSpace = false;
-        foreach (var rune in EnumerateRunesReplacingInvalid(text))
+        foreach (var rune in UntrustedText.Runes(text))
         {
             if (Rune.IsControl(rune) || Rune.IsWhiteSpace(rune))
             {
@@ -379,7 +380,7 @@ public static class MetadataReport
                 continue;
             }
 
-            if (IsInvisibleFormat(rune))
+            if (UntrustedText.IsInvisibleFormat(rune))
             {
                 continue;
             }
@@ -395,25 +396,5 @@ public static class MetadataReport
         }
 
         return builder.ToString().TrimEnd();
-    }
-
-    /// <summary>Bidi embeddings, overrides, isolates and marks, and zero-width or byte-order characters.</summary>
-    internal static bool IsInvisibleFormat(Rune rune) => rune.Value is (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069)
-        or 0x200E or 0x200F or 0x061C or 0x200B or 0xFEFF or 0x2028 or 0x2029;
-
-    private static IEnumerable<Rune> EnumerateRunesReplacingInvalid(string text)
-    {
-        var index = 0;
-        while (index < text.Length)
-        {
-            if (Rune.DecodeFromUtf16(text.AsSpan(index), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
-            {
-                rune = Rune.ReplacementChar;
-                consumed = Math.Max(consumed, 1);
-            }
-
-            yield return rune;
-            index += consumed;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using SafeIntake.Review.Console.Home;
 using System.Globalization;
 using System.Text;
 
@@ -105,11 +106,11 @@ public static class SafeFileName
     private static string Sanitize(string name)
     {
         // Lone surrogates first: Normalize throws on them.
-        var valid = string.Concat(Runes(name).Select(r => r.ToString()));
+        var valid = string.Concat(UntrustedText.Runes(name).Select(r => r.ToString()));
         var builder = new StringBuilder(valid.Length);
-        foreach (var rune in Runes(valid.Normalize(NormalizationForm.FormC)))
+        foreach (var rune in UntrustedText.Runes(valid.Normalize(NormalizationForm.FormC)))
         {
-            if (MetadataReport.IsInvisibleFormat(rune) || rune.Value is 0xFFFE or 0xFFFF)
+            if (UntrustedText.IsInvisibleFormat(rune) || rune.Value is 0xFFFE or 0xFFFF)
             {
                 continue;
             }
@@ -196,22 +197,6 @@ public static class SafeFileName
         catch (UnauthorizedAccessException)
         {
             return true;
-        }
-    }
-
-    private static IEnumerable<Rune> Runes(string text)
-    {
-        var index = 0;
-        while (index < text.Length)
-        {
-            if (Rune.DecodeFromUtf16(text.AsSpan(index), out var rune, out var consumed) != System.Buffers.OperationStatus.Done)
-            {
-                rune = Rune.ReplacementChar;
-                consumed = Math.Max(consumed, 1);
-            }
-
-            yield return rune;
-            index += consumed;
         }
     }
 }

@@ -1,3 +1,4 @@
+using SafeIntake.Review.Console.Home;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -356,7 +357,7 @@ public static partial class CaseFile
             {
                 builder.Append(singleLine ? " " : rune.ToString());
             }
-            else if (Rune.IsControl(rune) || MetadataReport.IsInvisibleFormat(rune))
+            else if (Rune.IsControl(rune) || UntrustedText.IsInvisibleFormat(rune))
             {
                 builder.Append(CultureInfo.InvariantCulture, $"[U+{rune.Value:X4}]");
             }

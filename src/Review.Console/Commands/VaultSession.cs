@@ -181,14 +181,13 @@ public static class TriageMarkup
         _ => Markup.Escape(severity),
     };
 
-    /// <summary>Attacker text for a table cell: one line, no control characters, cut at <paramref name="max"/>.</summary>
+    /// <summary>Attacker text for a table cell: one line, no control or invisible format characters, cut at <paramref name="max"/>.</summary>
     public static string Preview(string? text, int max)
     {
-        var oneLine = new string((text ?? "").ReplaceLineEndings(" ").Where(c => !char.IsControl(c) && c is not ('\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069')).ToArray());
+        var oneLine = UntrustedText.ForTerminal(text, keepNewlines: false);
         return Markup.Escape(oneLine.Length > max ? oneLine[..max] + "…" : oneLine);
     }
 
     /// <summary>Attacker text for a panel: lines kept, control characters (terminal escapes) and bidi overrides removed.</summary>
-    public static string Block(string? text) =>
-        Markup.Escape(new string((text ?? "").ReplaceLineEndings("\n").Where(c => c == '\n' || (!char.IsControl(c) && c is not ('\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069'))).ToArray()));
+    public static string Block(string? text) => Markup.Escape(UntrustedText.ForTerminal(text, keepNewlines: true));
 }

@@ -10,7 +10,7 @@ namespace SafeIntake.Browser.Tests;
 public class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Debian's Chromium, never a downloaded one (no <c>playwright install</c>; CI is offline).</summary>
-    private static readonly string[] ChromiumArgs =
+    internal static readonly string[] ChromiumArgs =
     [
         "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic",

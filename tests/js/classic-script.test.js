@@ -1,5 +1,6 @@
 'use strict';
-// The browser loads three classic scripts into one global scope: libsodium-sumo.js, libsodium-wrappers.js,
+// The browser loads two classic scripts into one global scope: lib/libsodium.js (the build joins the npm files
+// libsodium-sumo.js and libsodium-wrappers.js with a newline, see SafeIntake.Intake.Web.csproj) and
 // safeintake-crypto.js. This runs them that way (no module, no require) in a fresh V8 context.
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -8,13 +9,13 @@ const path = require('node:path');
 const vm = require('node:vm');
 
 const ROOT = path.join(__dirname, '..', '..');
-const SCRIPTS = [
+const LIBSODIUM = [
   path.join(ROOT, 'node_modules', 'libsodium-sumo', 'dist', 'modules-sumo', 'libsodium-sumo.js'),
-  path.join(ROOT, 'node_modules', 'libsodium-wrappers-sumo', 'dist', 'modules-sumo', 'libsodium-wrappers.js'),
-  path.join(ROOT, 'src', 'Intake.Web', 'wwwroot', 'js', 'safeintake-crypto.js')
-];
+  path.join(ROOT, 'node_modules', 'libsodium-wrappers-sumo', 'dist', 'modules-sumo', 'libsodium-wrappers.js')
+].map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+const CRYPTO = path.join(ROOT, 'src', 'Intake.Web', 'wwwroot', 'js', 'safeintake-crypto.js');
 
-test('safeintake-crypto.js works as a classic script after libsodium, exposing globalThis.SafeIntakeCrypto', async () => {
+test('safeintake-crypto.js works as a classic script after lib/libsodium.js, exposing globalThis.SafeIntakeCrypto', async () => {
   const context = vm.createContext({
     crypto: globalThis.crypto, TextDecoder, WebAssembly, Blob, console, setTimeout, clearTimeout,
     nodeEncode: (text) => new TextEncoder().encode(text)
@@ -25,7 +26,8 @@ test('safeintake-crypto.js works as a classic script after libsodium, exposing g
     globalThis.window = globalThis;
     globalThis.TextEncoder = class { encode(text) { return new Uint8Array(nodeEncode(text)); } };
   `, context);
-  for (const file of SCRIPTS) vm.runInContext(fs.readFileSync(file, 'utf8'), context, { filename: file });
+  vm.runInContext(LIBSODIUM, context, { filename: 'lib/libsodium.js' });
+  vm.runInContext(fs.readFileSync(CRYPTO, 'utf8'), context, { filename: CRYPTO });
   const C = vm.runInContext('globalThis.SafeIntakeCrypto', context);
   assert.equal(typeof C, 'object');
   assert.equal(vm.runInContext('typeof module + typeof require + typeof exports', context), 'undefinedundefinedundefined');

@@ -113,7 +113,8 @@
   if (typeof module === 'object' && module && module.exports) {
     module.exports = api;
   } else if (isWorker) {
-    root.importScripts('/lib/libsodium-sumo.js', '/lib/libsodium-wrappers.js');
+    // One file: without WebAssembly, libsodium's start needs both halves to run in one go (threat model §7).
+    root.importScripts('/lib/libsodium.js');
     const ready = root.sodium.ready;
     root.onmessage = function (event) {
       const data = event.data || {};

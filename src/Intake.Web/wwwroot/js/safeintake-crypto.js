@@ -2,8 +2,8 @@
  * SafeIntake envelope v1 for the witness's browser (and Node, for tests and interop).
  * The contract is docs/spec/envelope-v1.md; this file mirrors src/Crypto function for function.
  *
- * Browser: load lib/libsodium-sumo.js, then lib/libsodium-wrappers.js (global `sodium`), then this file
- * (global `SafeIntakeCrypto`). Node: require() it; it requires 'libsodium-wrappers-sumo'.
+ * Browser: load lib/libsodium.js (libsodium-sumo.js and libsodium-wrappers.js as one script; global `sodium`),
+ * then this file (global `SafeIntakeCrypto`). Node: require() it; it requires 'libsodium-wrappers-sumo'.
  *
  * Two kinds of failure (docs STYLE §4): a programmer's misuse throws TypeError/RangeError; attacker-controlled
  * input (envelopes, bundles, codenames) returns { ok: false, failure } and never throws.
@@ -19,7 +19,7 @@
   'use strict';
 
   if (!sodium || !sodium.ready || typeof sodium.ready.then !== 'function') {
-    throw new Error('SafeIntakeCrypto: load lib/libsodium-sumo.js and lib/libsodium-wrappers.js first');
+    throw new Error('SafeIntakeCrypto: load lib/libsodium.js first');
   }
 
   // §2.1

@@ -269,15 +269,7 @@ public sealed class TransferTests : IDisposable
         using var keys = await Witnesses.SubmitReportWithMailboxAsync(witness);
         using var reviewer = DemoReviewer.Open(_factory.DemoPath);
         var bundle = await witness.GetBundleAsync();
-        var reply = WitnessClient.Seal([keys.ReplyKey.PublicKey, reviewer.Identity.EncryptionKey.PublicKey], bundle.Hash.ToArray(), "reply",
-            new JsonObject { ["text"] = "We read your report.", ["reviewer"] = "demo" }, []);
-        var signature = reviewer.Identity.SignReply(keys.MailboxKey.PublicKey, WitnessClient.EnvelopeHash(reply));
-        var replies = new JsonArray(new JsonObject
-        {
-            ["mailbox"] = keys.MailboxKey.PublicKey.ToBase64(),
-            ["signature"] = Convert.ToBase64String(signature),
-            ["envelope"] = Convert.ToBase64String(reply),
-        });
+        var replies = SignedReply(keys, reviewer, bundle, "We read your report.");
 
         using var response = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", [], replies));
 
@@ -293,15 +285,7 @@ public sealed class TransferTests : IDisposable
         using var keys = await Witnesses.SubmitReportWithMailboxAsync(witness);
         using var reviewer = DemoReviewer.Open(_factory.DemoPath);
         var bundle = await witness.GetBundleAsync();
-        var reply = WitnessClient.Seal([keys.ReplyKey.PublicKey, reviewer.Identity.EncryptionKey.PublicKey], bundle.Hash.ToArray(), "reply",
-            new JsonObject { ["text"] = "We read your report.", ["reviewer"] = "demo" }, []);
-        var signature = reviewer.Identity.SignReply(keys.MailboxKey.PublicKey, WitnessClient.EnvelopeHash(reply));
-        var replies = new JsonArray(new JsonObject
-        {
-            ["mailbox"] = keys.MailboxKey.PublicKey.ToBase64(),
-            ["signature"] = Convert.ToBase64String(signature),
-            ["envelope"] = Convert.ToBase64String(reply),
-        });
+        var replies = SignedReply(keys, reviewer, bundle, "We read your report.");
         using (var stored = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", [], replies)))
         {
             Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
@@ -324,15 +308,8 @@ public sealed class TransferTests : IDisposable
         using var keys = await Witnesses.SubmitReportWithMailboxAsync(witness);
         using var reviewer = DemoReviewer.Open(_factory.DemoPath);
         var bundle = await witness.GetBundleAsync();
-        var reply = WitnessClient.Seal([keys.ReplyKey.PublicKey, reviewer.Identity.EncryptionKey.PublicKey], bundle.Hash.ToArray(), "reply",
-            new JsonObject { ["text"] = "Sent twice after a lost outbox.", ["reviewer"] = "demo" }, []);
-        var signature = reviewer.Identity.SignReply(keys.MailboxKey.PublicKey, WitnessClient.EnvelopeHash(reply));
-        JsonArray Replies() => new(new JsonObject
-        {
-            ["mailbox"] = keys.MailboxKey.PublicKey.ToBase64(),
-            ["signature"] = Convert.ToBase64String(signature),
-            ["envelope"] = Convert.ToBase64String(reply),
-        });
+        var replies = SignedReply(keys, reviewer, bundle, "Sent twice after a lost outbox.");
+        JsonArray Replies() => (JsonArray)replies.DeepClone();
 
         // Two distinct outboxes (each has its own nonce) carrying the same reply: outbox write --all after a loss.
         using (var first = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", [], Replies())))
@@ -344,5 +321,19 @@ public sealed class TransferTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(1, (await witness.CheckMailboxAsync(keys)).GetProperty("replies").GetArrayLength());
+    }
+
+    /// <summary>The outbox "replies" array with one reply sealed to the witness and the demo reviewer, signed by the demo reviewer.</summary>
+    private static JsonArray SignedReply(CodenameKeys keys, DemoReviewer reviewer, SignedReviewerBundle bundle, string text)
+    {
+        var reply = WitnessClient.Seal([keys.ReplyKey.PublicKey, reviewer.Identity.EncryptionKey.PublicKey], bundle.Hash.ToArray(), "reply",
+            new JsonObject { ["text"] = text, ["reviewer"] = "demo" }, []);
+        var signature = reviewer.Identity.SignReply(keys.MailboxKey.PublicKey, WitnessClient.EnvelopeHash(reply));
+        return new JsonArray(new JsonObject
+        {
+            ["mailbox"] = keys.MailboxKey.PublicKey.ToBase64(),
+            ["signature"] = Convert.ToBase64String(signature),
+            ["envelope"] = Convert.ToBase64String(reply),
+        });
     }
 }

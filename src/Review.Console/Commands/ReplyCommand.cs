@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.EntityFrameworkCore;
 using SafeIntake.Crypto;
 using SafeIntake.Review.Console.Replies;
 using SafeIntake.Review.Console.Triage;
@@ -55,7 +56,8 @@ public static class Replies
                 + "would not trust your reply. Ask the organisation to add you (org add-reviewer) and install the new bundle.");
         }
 
-        if (!CaseQuery.Show(session.Vault, reportId).CanReply)
+        var report = session.Vault.Db.Envelopes.AsNoTracking().Single(e => e.Id == reportId);
+        if (report.Kind != "report" || !CaseQuery.CanReply(session.Vault, report))
         {
             throw new CommandFailedException($"The witness of report {reportId[..8]} chose no codename, so this report cannot receive replies.");
         }

@@ -200,14 +200,7 @@ public static class CaseQuery
         var notes = vault.Db.Notes.AsNoTracking().Where(n => n.EnvelopeId == id).ToList().OrderBy(n => n.Created)
             .Select(n => new NoteView(n.Id, n.ReviewerId, n.Created, c.OpenText(VaultNote.Table, nameof(VaultNote.Text), n.Id, n.Text) ?? ""))
             .ToList();
-        var canReply = false;
-        if (e.Kind == "report")
-        {
-            var manifest = c.Open(t, nameof(VaultEnvelope.Manifest), id, e.Manifest);
-            using var document = System.Text.Json.JsonDocument.Parse(manifest);
-            canReply = document.RootElement.TryGetProperty("replyTo", out var replyTo) && replyTo.ValueKind == System.Text.Json.JsonValueKind.Object;
-        }
-
+        var canReply = e.Kind == "report" && CanReply(vault, e);
         return new CaseDetail(summary, c.OpenText(t, "When", id, e.When), c.OpenText(t, "Where", id, e.Where),
             c.OpenText(t, nameof(VaultEnvelope.StatusReason), id, e.StatusReason), canReply, attachments,
             thread.OrderBy(m => m.Day).ToList(), notes, AuditLog.Read(vault, id), LinkedGroup(vault, id).Where(x => x != id).ToList());
@@ -223,6 +216,23 @@ public static class CaseQuery
         var fresh = vault.Db.Envelopes.AsNoTracking().Where(e => e.Kind == "report" && e.Status == EnvelopeStatus.New);
         return fresh.Where(e => e.Sequence > afterSequence).OrderBy(e => e.Sequence).Select(e => e.Id).FirstOrDefault()
             ?? fresh.Where(e => e.Sequence != afterSequence).OrderBy(e => e.Sequence).Select(e => e.Id).FirstOrDefault();
+    }
+
+    /// <summary>True when the report's manifest carries the witness's reply keys (verified at import, envelope-v1.md §7.1).</summary>
+    public static bool CanReply(VaultStore vault, VaultEnvelope report)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(report);
+        var manifest = vault.Keys.Cells.Open(VaultEnvelope.Table, nameof(VaultEnvelope.Manifest), report.Id, report.Manifest);
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(manifest);
+            return document.RootElement.TryGetProperty("replyTo", out var replyTo) && replyTo.ValueKind == System.Text.Json.JsonValueKind.Object;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(manifest);
+        }
     }
 
     /// <summary>Every report linked to <paramref name="id"/> directly or through others (the incident), itself included.</summary>

@@ -56,7 +56,7 @@ public sealed class VaultStore : IDisposable
             Execute(connection, "PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;");
             AtomicFile.RestrictToOwner(path);
             db = new VaultDbContext(new DbContextOptionsBuilder<VaultDbContext>().UseSqlite(connection).Options);
-            db.Database.Migrate();
+            MigrateIfNeeded(connection, db);
             keys = VaultKeys.Derive(reviewerKey);
             var store = new VaultStore(connection, db, keys, path);
             store.CheckOwner(reviewerId, isNew);
@@ -68,6 +68,33 @@ public sealed class VaultStore : IDisposable
             db?.Dispose();
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Migrates only when the file lacks a migration this build knows. EF's Migrate() also diffs the model on every
+    /// call, which costs a cold process more than the whole query it is about to run; the history table says enough.
+    /// </summary>
+    /// <summary>The newest migration in Vault/Migrations; a test keeps it equal to what EF finds there.</summary>
+    public const string LatestMigration = "20261126153356_Triage";
+
+    private static void MigrateIfNeeded(SqliteConnection connection, VaultDbContext db)
+    {
+        var latest = LatestMigration;
+        string? applied = null;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory'";
+            if (command.ExecuteScalar() is not null)
+            {
+                command.CommandText = "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId DESC LIMIT 1";
+                applied = command.ExecuteScalar() as string;
+            }
+        }
+
+        if (!string.Equals(applied, latest, StringComparison.Ordinal))
+        {
+            db.Database.Migrate();
         }
     }
 

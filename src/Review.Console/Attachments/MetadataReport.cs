@@ -159,6 +159,11 @@ public static class MetadataReport
         {
             directories = ImageMetadataReader.ReadMetadata(stream);
         }
+        catch (CommandFailedException)
+        {
+            // The vault's own copy is damaged (VaultAttachmentStream): that is the reviewer's problem to see, not the file's.
+            throw;
+        }
         catch (Exception)
         {
             // A hostile file can make the parser throw anything (even OutOfMemory from a claimed 2 GiB segment): none

@@ -31,6 +31,25 @@ public sealed class ExportCaseSettings : CaseSettings
 /// </summary>
 public sealed class ExportCaseCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<ExportCaseSettings>(console, environment)
 {
+    /// <summary>Writes under the first free name; a name taken between the check and the move is skipped, never replaced.</summary>
+    private static string WriteUnique(string folder, string name, string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        for (var attempt = 0; ; attempt++)
+        {
+            var path = Path.Combine(folder, SafeFileName.Unique(folder, name, 1));
+            try
+            {
+                AtomicFile.WriteWithoutReplacing(path, bytes);
+                return path;
+            }
+            catch (IOException) when (File.Exists(path) && attempt < 100)
+            {
+                // Someone created it in between: ask for the next free name.
+            }
+        }
+    }
+
     protected override int Run(VaultSession session, ExportCaseSettings settings)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -53,8 +72,7 @@ public sealed class ExportCaseCommand(IAnsiConsole console, ConsoleEnvironment e
             d.Linked, session.Reviewer.Id, Now);
         var html = settings.Format.Equals("html", StringComparison.OrdinalIgnoreCase);
         var text = html ? CaseFile.RenderHtml(data) : CaseFile.RenderMarkdown(data);
-        var path = Path.Combine(folder, SafeFileName.Unique(folder, $"case-{id[..8]}-{Today:yyyy-MM-dd}.{(html ? "html" : "md")}", 1));
-        AtomicFile.WriteText(path, text);
+        var path = WriteUnique(folder, $"case-{id[..8]}-{Today:yyyy-MM-dd}.{(html ? "html" : "md")}", text);
         var record = session.Actions(Now).Record("export-case", id, new Dictionary<string, string> { ["to"] = path, ["format"] = html ? "html" : "markdown" });
         if (settings.Json)
         {

@@ -73,26 +73,35 @@ public static class Replies
         var trimmed = text.Trim();
         var composed = ReplyComposer.Compose(manifest, trimmed, DateOnly.FromDateTime(now.UtcDateTime), session.Reviewer.Id, session.Identity, session.Bundle!);
         var replyId = Convert.ToHexStringLower(composed.EnvelopeHash);
-        using var transaction = vault.Db.Database.BeginTransaction();
-        vault.Db.OutgoingReplies.Add(new OutgoingReply
+        AuditRecord record;
+        try
         {
-            Id = replyId,
-            CaseId = reportId,
-            ReviewerId = session.Reviewer.Id,
-            Mailbox = composed.Mailbox.ToBase64(),
-            Created = now,
-            Envelope = composed.Envelope,
-            Signature = composed.Signature,
-            Text = vault.Keys.Cells.SealText(OutgoingReply.Table, nameof(OutgoingReply.Text), replyId, trimmed)!,
-        });
-        var record = AuditLog.Append(vault, session.Signer, now, "reply", reportId, new Dictionary<string, string>
+            using var transaction = vault.Db.Database.BeginTransaction();
+            vault.Db.OutgoingReplies.Add(new OutgoingReply
+            {
+                Id = replyId,
+                CaseId = reportId,
+                ReviewerId = session.Reviewer.Id,
+                Mailbox = composed.Mailbox.ToBase64(),
+                Created = now,
+                Envelope = composed.Envelope,
+                Signature = composed.Signature,
+                Text = vault.Keys.Cells.SealText(OutgoingReply.Table, nameof(OutgoingReply.Text), replyId, trimmed)!,
+            });
+            record = AuditLog.Append(vault, session.Signer, now, "reply", reportId, new Dictionary<string, string>
+            {
+                ["reply"] = replyId[..32],
+                ["length"] = trimmed.Length.ToString(CultureInfo.InvariantCulture),
+            });
+            vault.Db.SaveChanges();
+            transaction.Commit();
+        }
+        finally
         {
-            ["reply"] = replyId[..32],
-            ["length"] = trimmed.Length.ToString(CultureInfo.InvariantCulture),
-        });
-        vault.Db.SaveChanges();
-        transaction.Commit();
-        vault.Db.ChangeTracker.Clear();
+            // Nothing staged may outlive a failure: a later action would otherwise save this reply without its entry.
+            vault.Db.ChangeTracker.Clear();
+        }
+
         var recipients = session.Bundle!.Bundle.Reviewers.Count + 1;
         return new Queued(replyId[..32], recipients, record);
     }

@@ -182,7 +182,7 @@ public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environ
         foreach (var c in result.Items)
         {
             table.AddRow(ShortId(c.Id), $"{c.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(c.Status), TriageMarkup.Severity(c.Severity),
-                E(c.Assignee ?? ""), TriageMarkup.Preview(string.Join(", ", c.Tags), 24), E(c.Language ?? ""), $"{c.Attachments}",
+                E(c.Assignee ?? ""), TriageMarkup.Preview(string.Join(", ", c.Tags), 24), TriageMarkup.Preview(c.Language, 16), $"{c.Attachments}",
                 c.Kind == "report" ? $"{c.FollowUps}/{c.Replies}" : E(c.Kind), TriageMarkup.Preview(c.What ?? c.Text, 60));
         }
 
@@ -232,7 +232,7 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
         grid.AddRow("[grey]severity[/]", TriageMarkup.Severity(s.Severity));
         grid.AddRow("[grey]assignee[/]", E(s.Assignee ?? "nobody"));
         grid.AddRow("[grey]tags[/]", TriageMarkup.Preview(s.Tags.Count == 0 ? "–" : string.Join(", ", s.Tags), 200));
-        grid.AddRow("[grey]language[/]", E(s.Language ?? "–"));
+        grid.AddRow("[grey]language[/]", TriageMarkup.Preview(s.Language ?? "–", 16));
         grid.AddRow("[grey]category[/]", TriageMarkup.Preview(s.Category ?? "–", 200));
         grid.AddRow("[grey]when[/]", TriageMarkup.Preview(d.When ?? "–", 200));
         grid.AddRow("[grey]where[/]", TriageMarkup.Preview(d.Where ?? "–", 200));
@@ -540,7 +540,7 @@ public sealed class MergeViewCommand(IAnsiConsole console, ConsoleEnvironment en
         Row("severity", d => TriageMarkup.Severity(d.Summary.Severity));
         Row("assignee", d => Markup.Escape(d.Summary.Assignee ?? "–"));
         Row("tags", d => TriageMarkup.Preview(string.Join(", ", d.Summary.Tags), 40));
-        Row("language", d => Markup.Escape(d.Summary.Language ?? "–"));
+        Row("language", d => TriageMarkup.Preview(d.Summary.Language ?? "–", 16));
         Row("category", d => TriageMarkup.Preview(d.Summary.Category, 40));
         Row("when", d => TriageMarkup.Preview(d.When, 60));
         Row("where", d => TriageMarkup.Preview(d.Where, 60));

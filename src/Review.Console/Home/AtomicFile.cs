@@ -5,21 +5,39 @@ namespace SafeIntake.Review.Console.Home;
 /// <summary>Writes files whole or not at all: temp file in the same folder, fsync, rename (DESIGN non-negotiable 5).</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> contents)
+    public static void Write(string path, ReadOnlySpan<byte> contents) => Write(path, contents, overwrite: true);
+
+    /// <summary>Like <see cref="Write"/>, but never replaces a file: an existing name fails with IOException.</summary>
+    public static void WriteWithoutReplacing(string path, ReadOnlySpan<byte> contents) => Write(path, contents, overwrite: false);
+
+    private static void Write(string path, ReadOnlySpan<byte> contents, bool overwrite)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            // Created 0600: the contents (a keyfile, a case file) are never readable by others, not even for a moment.
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                Options = FileOptions.WriteThrough,
+            };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var stream = new FileStream(temp, options))
             {
                 stream.Write(contents);
                 stream.Flush(flushToDisk: true);
             }
 
             RestrictToOwner(temp);
-            File.Move(temp, path, overwrite: true);
+            File.Move(temp, path, overwrite);
         }
         finally
         {

@@ -8,9 +8,15 @@ namespace SafeIntake.Review.Console.Home;
 /// </summary>
 public static class UntrustedText
 {
-    /// <summary>Bidi embeddings, overrides, isolates and marks, and zero-width or byte-order characters (Trojan Source, CVE-2021-42574).</summary>
-    public static bool IsInvisibleFormat(Rune rune) => rune.Value is (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069)
-        or 0x200E or 0x200F or 0x061C or 0x200B or 0xFEFF or 0x2028 or 0x2029;
+    /// <summary>
+    /// Characters that hide or reorder what is shown (Trojan Source, CVE-2021-42574): every Unicode format character
+    /// (bidi embeddings, overrides, isolates and marks, zero-width and word joiners, soft hyphen, tag characters,
+    /// byte-order mark…) except the joiners that CJK, Indic and emoji text needs, plus the Hangul fillers and the
+    /// line and paragraph separators.
+    /// </summary>
+    public static bool IsInvisibleFormat(Rune rune) =>
+        (Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format && rune.Value is not (0x200C or 0x200D))
+        || rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2028 or 0x2029;
 
     /// <summary>The text's Unicode scalar values, a lone surrogate read as U+FFFD instead of throwing.</summary>
     public static IEnumerable<Rune> Runes(string text)

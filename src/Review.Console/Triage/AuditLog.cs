@@ -45,7 +45,9 @@ public static class AuditLog
     {
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(signer);
-        var (previousSequence, previousHash) = ReadHead(vault);
+        // A missing head is never read as an empty log: that would let a wiped log restart as an intact one.
+        var (previousSequence, previousHash) = ReadHead(vault)
+            ?? throw new CommandFailedException("The audit log's head is missing: the log was altered. Nothing was changed; run audit verify and restore the vault from your backup.");
         var sequence = previousSequence + 1;
         var signingKey = signer.Key.PublicKey.ToBase64();
         var record = new AuditRecord(sequence, at.ToUniversalTime(), signer.ReviewerId, action, caseId, details ?? new Dictionary<string, string>());
@@ -66,16 +68,39 @@ public static class AuditLog
         return record;
     }
 
+    /// <summary>
+    /// Starts the log of a new vault (or of one upgraded from before the log existed) with the head "0:" and 32 zero
+    /// bytes. From then on the head row must exist, so deleting the log together with its head is always reported.
+    /// </summary>
+    public static void Start(VaultStore vault)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        if (vault.Db.Settings.AsNoTracking().Any(s => s.Name == VaultSetting.AuditHead))
+        {
+            return;
+        }
+
+        WriteHead(vault, 0, new byte[32]);
+        vault.Db.SaveChanges();
+        vault.Db.ChangeTracker.Clear();
+    }
+
     /// <summary>Appends and saves at once, for actions that change nothing else in the vault (exports, imports).</summary>
     public static AuditRecord AppendAndSave(VaultStore vault, AuditSigner signer, DateTimeOffset at, string action, string? caseId, IReadOnlyDictionary<string, string>? details = null)
     {
         ArgumentNullException.ThrowIfNull(vault);
-        using var transaction = vault.Db.Database.BeginTransaction();
-        var record = Append(vault, signer, at, action, caseId, details);
-        vault.Db.SaveChanges();
-        transaction.Commit();
-        vault.Db.ChangeTracker.Clear();
-        return record;
+        try
+        {
+            using var transaction = vault.Db.Database.BeginTransaction();
+            var record = Append(vault, signer, at, action, caseId, details);
+            vault.Db.SaveChanges();
+            transaction.Commit();
+            return record;
+        }
+        finally
+        {
+            vault.Db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>Every entry, decrypted, oldest first; a cell that does not open stops with "the vault is damaged".</summary>
@@ -163,7 +188,12 @@ public static class AuditLog
         string? headText = null;
         try
         {
-            var (headSequence, headHash) = ReadHead(vault);
+            if (ReadHead(vault) is not var (headSequence, headHash))
+            {
+                problems.Add("the log's head is missing: the log was removed or edited");
+                return new AuditVerification(count, null, problems);
+            }
+
             headText = headSequence == 0 ? null : $"{headSequence}:{Convert.ToHexStringLower(headHash)}";
             if (headSequence != expected - 1 || !headHash.AsSpan().SequenceEqual(count == 0 ? new byte[32] : previousHash))
             {
@@ -175,12 +205,6 @@ public static class AuditLog
         catch (CommandFailedException)
         {
             problems.Add("the log's head does not decrypt (edited)");
-        }
-
-        // Every import that adds an envelope is logged, so an empty log without a head beside envelopes was wiped whole.
-        if (count == 0 && headText is null && problems.Count == 0 && vault.Db.Envelopes.Any())
-        {
-            problems.Add("the log and its head are gone, but the vault holds imported envelopes (every import is logged): the log was removed");
         }
 
         return new AuditVerification(count, headText, problems);
@@ -268,13 +292,14 @@ public static class AuditLog
         }
     }
 
-    private static (long Sequence, byte[] Hash) ReadHead(VaultStore vault)
+    /// <summary>The head, or null when its row is gone: every vault gets one when its log starts (<see cref="Start"/>).</summary>
+    private static (long Sequence, byte[] Hash)? ReadHead(VaultStore vault)
     {
         var head = vault.Db.Settings.Local.SingleOrDefault(s => s.Name == VaultSetting.AuditHead)
             ?? vault.Db.Settings.AsNoTracking().SingleOrDefault(s => s.Name == VaultSetting.AuditHead);
         if (head?.Sealed is null)
         {
-            return (0, new byte[32]);
+            return null;
         }
 
         var text = Encoding.ASCII.GetString(vault.Keys.Cells.Open(VaultSetting.Table, "Sealed", VaultSetting.AuditHead, head.Sealed));

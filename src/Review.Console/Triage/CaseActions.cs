@@ -165,8 +165,8 @@ public sealed class CaseActions(VaultStore vault, AuditSigner signer, DateTimeOf
 
         // One entry under each report, in the same transaction, so both reports' histories show the link.
         var action = remove ? "unlink" : "link";
-        AuditLog.Append(vault, signer, now, action, b, new Dictionary<string, string> { ["with"] = a });
-        return Commit(action, a, new Dictionary<string, string> { ["with"] = b });
+        return Commit(action, a, new Dictionary<string, string> { ["with"] = b },
+            () => AuditLog.Append(vault, signer, now, action, b, new Dictionary<string, string> { ["with"] = a }));
     }
 
     /// <summary>Records an action that changed nothing else (an export, a reply queued by its own code).</summary>
@@ -191,14 +191,26 @@ public sealed class CaseActions(VaultStore vault, AuditSigner signer, DateTimeOf
         return vault.Db.Envelopes.Single(e => e.Id == id);
     }
 
-    private AuditRecord Commit(string action, string caseId, Dictionary<string, string> details)
+    /// <summary>
+    /// Appends the entry (after <paramref name="first"/>, an earlier entry of the same action) and saves the staged
+    /// change with it in one transaction. On any failure nothing staged survives, so a later action cannot save it
+    /// without its entry.
+    /// </summary>
+    private AuditRecord Commit(string action, string caseId, Dictionary<string, string> details, Action? first = null)
     {
-        using var transaction = vault.Db.Database.BeginTransaction();
-        var record = AuditLog.Append(vault, signer, now, action, caseId, details);
-        vault.Db.SaveChanges();
-        transaction.Commit();
-        vault.Db.ChangeTracker.Clear();
-        return record;
+        try
+        {
+            using var transaction = vault.Db.Database.BeginTransaction();
+            first?.Invoke();
+            var record = AuditLog.Append(vault, signer, now, action, caseId, details);
+            vault.Db.SaveChanges();
+            transaction.Commit();
+            return record;
+        }
+        finally
+        {
+            vault.Db.ChangeTracker.Clear();
+        }
     }
 
     private static string CheckText(string text, int maxLength, string what)

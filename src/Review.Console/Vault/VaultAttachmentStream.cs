@@ -48,7 +48,7 @@ public sealed class VaultAttachmentStream : Stream
         var number = (int)(_position / VaultAttachmentChunk.PlaintextLength);
         var within = (int)(_position % VaultAttachmentChunk.PlaintextLength);
         var chunk = Load(number);
-        var n = Math.Min(buffer.Length, chunk.Length - within);
+        var n = (int)Math.Min(Math.Min(buffer.Length, chunk.Length - within), Length - _position);
         if (n <= 0)
         {
             throw new CommandFailedException($"The vault's copy of attachment {_attachment.Id} is shorter than its size: restore the vault from your backup.");

@@ -56,10 +56,17 @@ public sealed class VaultStore : IDisposable
             Execute(connection, "PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;");
             AtomicFile.RestrictToOwner(path);
             db = new VaultDbContext(new DbContextOptionsBuilder<VaultDbContext>().UseSqlite(connection).Options);
+            var logExisted = TableExists(connection, AuditEntry.Table);
             MigrateIfNeeded(connection, db);
             keys = VaultKeys.Derive(reviewerKey);
             var store = new VaultStore(connection, db, keys, path);
             store.CheckOwner(reviewerId, isNew);
+            if (isNew || !logExisted)
+            {
+                // Only here does a log start: anywhere else a missing head means the log was removed.
+                Triage.AuditLog.Start(store);
+            }
+
             return store;
         }
         catch
@@ -75,6 +82,14 @@ public sealed class VaultStore : IDisposable
     /// Migrates only when the file lacks a migration this build knows. EF's Migrate() also diffs the model on every
     /// call, which costs a cold process more than the whole query it is about to run; the history table says enough.
     /// </summary>
+    private static bool TableExists(SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $name";
+        command.Parameters.AddWithValue("$name", table);
+        return command.ExecuteScalar() is not null;
+    }
+
     /// <summary>The newest migration in Vault/Migrations; a test keeps it equal to what EF finds there.</summary>
     public const string LatestMigration = "20261126153356_Triage";
 

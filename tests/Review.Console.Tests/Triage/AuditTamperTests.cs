@@ -191,7 +191,7 @@ public sealed class AuditTamperTests : IDisposable
 
         var problems = AssertAltered();
 
-        Assert.Equal("the log's head does not name its last entry (edited)", Assert.Single(problems));
+        Assert.Equal("the log's head is missing: the log was removed or edited", Assert.Single(problems));
     }
 
     [Fact]
@@ -213,6 +213,20 @@ public sealed class AuditTamperTests : IDisposable
         var problems = AssertAltered(entries: 0);
 
         Assert.Contains("the log was removed", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WholeLogAndHead_Deleted_IsNotRestartedByTheNextAction()
+    {
+        Assert.Equal(6, _t.Sql("DELETE FROM AuditLog"));
+        Assert.Equal(1, _t.Sql("DELETE FROM Settings WHERE Name = 'audit-head'"));
+
+        // Read as an empty log, the next entry would start a fresh chain that verifies: it must be refused instead.
+        var refused = _t.Expect(ExitCodes.Failure, "set-severity", _b, "low");
+
+        Assert.Contains("head is missing", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("the log was removed", Assert.Single(AssertAltered(entries: 0)), StringComparison.Ordinal);
+        Assert.NotEqual("low", (string?)_t.Json("show", _b)["summary"]!["severity"]);
     }
 
     [Fact]

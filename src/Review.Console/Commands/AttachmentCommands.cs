@@ -65,7 +65,7 @@ public sealed class ExportAttachmentCommand(IAnsiConsole console, ConsoleEnviron
         using (identity)
         {
             using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
-            var envelopeId = Resolve(vault, settings.EnvelopeId);
+            var envelopeId = Triage.CaseIds.Resolve(vault, settings.EnvelopeId);
             var views = VaultReader.List(vault, [envelopeId]).Single().Attachments.ToDictionary(a => a.Id, StringComparer.Ordinal);
             var rows = vault.Db.Attachments.AsNoTracking().Where(a => a.EnvelopeId == envelopeId).OrderBy(a => a.Position).ToList();
             if (settings.File is { } position)
@@ -96,19 +96,6 @@ public sealed class ExportAttachmentCommand(IAnsiConsole console, ConsoleEnviron
         }
 
         return ExitCodes.Ok;
-    }
-
-    /// <summary>The full id of the one envelope whose id starts with <paramref name="prefix"/>.</summary>
-    private static string Resolve(VaultStore vault, string prefix)
-    {
-        var start = prefix.ToLowerInvariant();
-        var matches = vault.Db.Envelopes.AsNoTracking().Where(e => e.Id.StartsWith(start)).OrderBy(e => e.Id).Select(e => e.Id).Take(3).ToList();
-        return matches.Count switch
-        {
-            0 => throw new CommandFailedException($"No envelope in the vault has an id starting with {start}: run list to see the ids."),
-            1 => matches[0],
-            _ => throw new CommandFailedException($"{start} is the start of more than one envelope's id ({string.Join(", ", matches.Take(2))}{(matches.Count > 2 ? ", …" : "")}): give more of the id."),
-        };
     }
 
     private ExportedFile Export(VaultStore vault, VaultAttachment row, AttachmentView view, string folder, int count, bool quiet)

@@ -61,7 +61,7 @@ public sealed class ExportCaseCommand(IAnsiConsole console, ConsoleEnvironment e
         }
 
         var id = CaseIds.ResolveReport(session.Vault, settings.Id);
-        var d = CaseQuery.Show(session.Vault, id);
+        var d = CaseQuery.Show(session.Vault, id, withMetadata: false);
         var s = d.Summary;
         var data = new CaseFileData(
             s.Id, s.Status, s.Severity, s.Tags, s.Assignee, s.ReceivedDay, s.Language, s.What, d.When, d.Where, s.Category,

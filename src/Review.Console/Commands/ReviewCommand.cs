@@ -251,7 +251,8 @@ internal sealed class ReviewLoop(IAnsiConsole console, ConsoleEnvironment enviro
                 Refused(e);
             }
 
-            detail = CaseQuery.Show(Vault, id);
+            // An action changes the case, never its files: keep the metadata already read instead of parsing them again.
+            detail = CaseQuery.Show(Vault, id, withMetadata: false) with { Attachments = detail.Attachments };
             if (choice == "show")
             {
                 ShowCommand.Render(console, detail);

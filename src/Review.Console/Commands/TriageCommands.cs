@@ -288,9 +288,13 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
     }
 
     /// <summary>"[yellow]GPS, device[/]", "none found", or why it could not be read, for one table cell.</summary>
-    internal static string MetadataSummary(Attachments.MetadataFindings metadata)
+    internal static string MetadataSummary(Attachments.MetadataFindings? metadata)
     {
-        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata is null)
+        {
+            return "[grey]–[/]";
+        }
+
         var groups = metadata.Findings.Select(f => f.Group).Distinct(StringComparer.Ordinal).ToList();
         var found = groups.Count == 0 ? "" : (groups.Contains("gps", StringComparer.OrdinalIgnoreCase) ? "[bold red]" : "[yellow]")
             + TriageMarkup.Preview(string.Join(", ", groups), 60) + "[/]";
@@ -515,7 +519,7 @@ public sealed class MergeViewCommand(IAnsiConsole console, ConsoleEnvironment en
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var id = CaseIds.ResolveReport(session.Vault, settings.Id);
-        var details = CaseQuery.LinkedGroup(session.Vault, id).Select(x => CaseQuery.Show(session.Vault, x))
+        var details = CaseQuery.LinkedGroup(session.Vault, id).Select(x => CaseQuery.Show(session.Vault, x, withMetadata: false))
             .OrderBy(d => d.Summary.Sequence).ToList();
         if (settings.Json)
         {

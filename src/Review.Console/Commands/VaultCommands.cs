@@ -55,7 +55,7 @@ public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment envir
             }
 
             using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
-            var importer = new VaultImporter(vault, identity.EncryptionKey, SigningKeys(home, reviewer), Today);
+            var importer = new VaultImporter(vault, identity.EncryptionKey, VaultSession.TrustedKeysOf(reviewer, VaultSession.InstalledBundle(home)), Today);
             var summary = WithProgress(settings.Json, "Importing", bundle.ItemBytes, p => importer.Import(bundle, p));
             if (summary.NewReports + summary.FollowUps + summary.Replies > 0)
             {
@@ -79,22 +79,6 @@ public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment envir
         }
 
         return ExitCodes.Ok;
-    }
-
-    /// <summary>Whose reply signatures import can check: this reviewer, and everyone in an installed bundle.</summary>
-    private static Dictionary<string, Ed25519PublicKey> SigningKeys(ConsoleHome home, ReviewerPublicFile reviewer)
-    {
-        var keys = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
-        if (home.PinnedOrganisationKey() is { } organisation && BundleInstallCommand.ReadInstalled(home, organisation) is { } installed)
-        {
-            foreach (var r in installed.Bundle.Reviewers)
-            {
-                keys[r.Id] = r.SigningKey;
-            }
-        }
-
-        keys[reviewer.Id] = reviewer.SigningKey;
-        return keys;
     }
 
     private void Report(bool json, ExportBundle bundle, ImportSummary s, string? outboxPath)

@@ -21,6 +21,13 @@ public sealed class VaultSession : IDisposable
         Identity = identity;
         Vault = vault;
         Bundle = bundle;
+        TrustedKeys = TrustedKeysOf(reviewer, bundle);
+    }
+
+    /// <summary>Reviewer id → Ed25519 key: everyone in <paramref name="bundle"/>, and this reviewer with their own key.</summary>
+    public static IReadOnlyDictionary<string, Ed25519PublicKey> TrustedKeysOf(ReviewerPublicFile reviewer, SignedReviewerBundle? bundle)
+    {
+        ArgumentNullException.ThrowIfNull(reviewer);
         var keys = new Dictionary<string, Ed25519PublicKey>(StringComparer.Ordinal);
         foreach (var r in bundle?.Bundle.Reviewers ?? [])
         {
@@ -28,7 +35,14 @@ public sealed class VaultSession : IDisposable
         }
 
         keys[reviewer.Id] = reviewer.SigningKey;
-        TrustedKeys = keys;
+        return keys;
+    }
+
+    /// <summary>The organisation's bundle installed in <paramref name="home"/>, when one is (verified against the pinned key).</summary>
+    public static SignedReviewerBundle? InstalledBundle(ConsoleHome home)
+    {
+        ArgumentNullException.ThrowIfNull(home);
+        return home.PinnedOrganisationKey() is { } organisation ? BundleInstallCommand.ReadInstalled(home, organisation) : null;
     }
 
     public ConsoleHome Home { get; }
@@ -56,7 +70,7 @@ public sealed class VaultSession : IDisposable
         var (reviewer, identity) = home.UnlockReviewer(passphrases);
         try
         {
-            var bundle = home.PinnedOrganisationKey() is { } organisation ? BundleInstallCommand.ReadInstalled(home, organisation) : null;
+            var bundle = InstalledBundle(home);
             var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
             return new VaultSession(home, reviewer, identity, vault, bundle);
         }

@@ -259,7 +259,7 @@ public static class CaseIds
         {
             0 => throw new CommandFailedException($"No envelope in the vault has an id starting with {prefix}. Run list to see the ids."),
             1 => matches[0],
-            _ => throw new CommandFailedException($"More than one envelope starts with {prefix} ({string.Join(", ", matches)}…): type more of the id."),
+            _ => throw new CommandFailedException($"More than one envelope starts with {prefix} ({string.Join(", ", matches)}…): give more of the id."),
         };
     }
 

@@ -50,7 +50,7 @@ public sealed record ThreadMessage(string Id, string Kind, DateOnly Day, string 
 public sealed record NoteView(string Id, string ReviewerId, DateTimeOffset Created, string Text);
 
 /// <summary>An attachment as <c>show</c> lists it, with the identifying metadata still inside it.</summary>
-public sealed record AttachmentDetail(string Id, string Name, string Type, long Size, Attachments.MetadataFindings Metadata);
+public sealed record AttachmentDetail(string Id, string Name, string Type, long Size, Attachments.MetadataFindings? Metadata);
 
 /// <summary>Everything <c>show</c> prints about one report.</summary>
 public sealed record CaseDetail(
@@ -148,7 +148,11 @@ public static class CaseQuery
         return new CaseList(candidates.Count, Summaries(vault, page));
     }
 
-    public static CaseDetail Show(VaultStore vault, string id)
+    /// <summary>
+    /// One report whole. <paramref name="withMetadata"/> reads what identifying metadata each attachment still holds
+    /// (it decrypts and parses the files); callers that do not show it, or already have it, pass false.
+    /// </summary>
+    public static CaseDetail Show(VaultStore vault, string id, bool withMetadata = true)
     {
         ArgumentNullException.ThrowIfNull(vault);
         var e = vault.Db.Envelopes.AsNoTracking().Single(x => x.Id == id);
@@ -156,30 +160,28 @@ public static class CaseQuery
         var summary = Summaries(vault, [row])[0];
         var c = vault.Keys.Cells;
         const string t = VaultEnvelope.Table;
-        var views = VaultReader.List(vault, [id]);
-        var rowsById = vault.Db.Attachments.AsNoTracking().Where(a => a.EnvelopeId == id).ToDictionary(a => a.Id);
         // The metadata reader walks the decrypted bytes through a seekable view of the sealed chunks: nothing touches
         // the disk, memory stays at one 64 KiB chunk, and the file is never opened by any other program.
-        var attachments = (views.Count == 1 ? views[0].Attachments : []).Select(a =>
+        var attachments = vault.Db.Attachments.AsNoTracking().Where(a => a.EnvelopeId == id).OrderBy(a => a.Position).ToList().Select(a =>
         {
-            using var stream = new VaultAttachmentStream(vault, rowsById[a.Id]);
-            return new AttachmentDetail(a.Id, a.Name, a.Type, a.Size, Attachments.MetadataReport.Read(stream));
+            var view = VaultReader.View(vault, a);
+            if (!withMetadata)
+            {
+                return new AttachmentDetail(view.Id, view.Name, view.Type, view.Size, null);
+            }
+
+            using var stream = new VaultAttachmentStream(vault, a);
+            return new AttachmentDetail(view.Id, view.Name, view.Type, view.Size, Attachments.MetadataReport.Read(stream));
         }).ToList();
 
         var thread = new List<ThreadMessage>();
         var importedHashes = new HashSet<string>(StringComparer.Ordinal);
         if (e.Kind == "report")
         {
-            var members = vault.Db.Envelopes.AsNoTracking().Where(x => x.CaseId == id).Select(x => x.Id).ToList();
-            var memberRows = vault.Db.Envelopes.AsNoTracking().Where(x => x.CaseId == id).ToDictionary(x => x.Id);
-            foreach (var m in VaultReader.List(vault, members))
+            var members = vault.Db.Envelopes.AsNoTracking().Where(x => x.CaseId == id).Select(x => new { x.Id, x.EnvelopeHash }).ToList();
+            importedHashes.UnionWith(members.Select(m => m.EnvelopeHash).OfType<string>());
+            foreach (var m in VaultReader.List(vault, members.Select(x => x.Id).ToList()))
             {
-                var hash = memberRows[m.Id].EnvelopeHash;
-                if (hash is not null)
-                {
-                    importedHashes.Add(hash);
-                }
-
                 thread.Add(new ThreadMessage(m.Id, m.Kind, m.ReceivedDay, m.Kind == "reply" ? m.ReviewerId ?? "reviewer" : "witness", m.Text, m.Attachments,
                     m.Kind == "reply" ? "delivered to the server" : "received"));
             }

@@ -31,9 +31,18 @@ public static class VaultReader
             e.Id, e.Sequence, e.Kind, e.ReceivedDay, e.Status, e.CaseId, e.MailboxId, e.ReviewerId,
             c.OpenText(t, "Language", e.Id, e.Language), c.OpenText(t, "What", e.Id, e.What), c.OpenText(t, "When", e.Id, e.When),
             c.OpenText(t, "Where", e.Id, e.Where), c.OpenText(t, "Category", e.Id, e.Category), c.OpenText(t, "Text", e.Id, e.Text),
-            attachments[e.Id].OrderBy(a => a.Position).Select(a => new AttachmentView(
-                a.Id, c.OpenText(VaultAttachment.Table, "Name", a.Id, a.Name)!, c.OpenText(VaultAttachment.Table, "Type", a.Id, a.Type)!, a.Size)).ToList()))
+            attachments[e.Id].OrderBy(a => a.Position).Select(a => View(vault, a)).ToList()))
             .ToList();
+    }
+
+    /// <summary>An attachment's name and type, decrypted.</summary>
+    public static AttachmentView View(VaultStore vault, VaultAttachment attachment)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(attachment);
+        var c = vault.Keys.Cells;
+        return new AttachmentView(attachment.Id, c.OpenText(VaultAttachment.Table, "Name", attachment.Id, attachment.Name)!,
+            c.OpenText(VaultAttachment.Table, "Type", attachment.Id, attachment.Type)!, attachment.Size);
     }
 
     /// <summary>Envelopes holding every token of <paramref name="query"/> (docs/spec/vault-v1.md §4).</summary>

@@ -238,7 +238,7 @@ public sealed class ExportAttachmentCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "export-attachment", "ABCDEF01", "--to", _out);
 
-        Assert.Contains("more than one envelope", result.Output, StringComparison.Ordinal);
+        Assert.Contains("More than one envelope starts with abcdef01", result.Output, StringComparison.Ordinal);
         Assert.Contains("give more of the id", result.Output, StringComparison.Ordinal);
         Assert.Empty(OutFiles());
 

@@ -474,7 +474,7 @@ public sealed class NoteCommand(IAnsiConsole console, ConsoleEnvironment environ
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var actions = session.Actions(Now);
-        var id = actions.ResolveReport(settings.Id);
+        var id = CaseIds.ResolveReport(session.Vault, settings.Id);
         var text = TextInput.Read(settings.Text, settings.TextFile, Environment, session.Home, "note",
             $"Internal note on report {id[..8]}. It stays in your vault and is never sent to the witness or the server.");
         var record = actions.AddNote(id, text);

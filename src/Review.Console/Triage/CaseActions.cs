@@ -15,11 +15,6 @@ public sealed class CaseActions(VaultStore vault, AuditSigner signer, DateTimeOf
     public const int MaxReasonLength = 1_000;
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public VaultStore Vault => vault;
-
-    /// <summary>The full id of a report from its id or a unique prefix of at least 6 hex digits.</summary>
-    public string ResolveReport(string idOrPrefix) => CaseIds.ResolveReport(vault, idOrPrefix);
-
     public AuditRecord SetStatus(string id, string status, string? reason)
     {
         var report = Load(id);
@@ -187,7 +182,7 @@ public sealed class CaseActions(VaultStore vault, AuditSigner signer, DateTimeOf
 
     private VaultEnvelope Load(string idOrPrefix)
     {
-        var id = ResolveReport(idOrPrefix);
+        var id = CaseIds.ResolveReport(vault, idOrPrefix);
         return vault.Db.Envelopes.Single(e => e.Id == id);
     }
 

@@ -150,6 +150,6 @@ public static class AdminCommands
     private static Task<int> ApplyRetention(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<IntakeOptions>>().Value;
-        return provider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, CancellationToken.None, options.DeleteWhenAllAcknowledged);
+        return provider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, options.DeleteWhenAllAcknowledged, CancellationToken.None);
     }
 }

@@ -95,7 +95,7 @@ public static class TransferApi
 
         using var reader = new StreamReader(context.Request.Body);
         var text = await reader.ReadToEndAsync(cancellationToken);
-        var outcome = await transfers.ApplyOutboxAsync(text, options.Value.MaxReplyBytes, cancellationToken);
+        var outcome = await transfers.ApplyOutboxAsync(text, options.Value.MaxReplyBytes, options.Value.DeleteWhenAllAcknowledged, cancellationToken);
         return outcome.Problem is { } problem
             ? Problems.Of(problem)
             : TypedResults.Ok(new OutboxApplied(outcome.Acknowledged, outcome.Replies, outcome.Deleted));

@@ -124,7 +124,7 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
             envelope.MailboxId = Signatures.MailboxId(mailbox);
             if (upload.Kind == EnvelopeKind.FollowUp)
             {
-                if (!TryDecode(signatureBase64, out var signature) || !Signatures.VerifyFollowUp(mailbox, hash, signature))
+                if (!StrictBase64.TryDecode(signatureBase64, out var signature) || !Signatures.VerifyFollowUp(mailbox, hash, signature))
                 {
                     return new(null, "signature-invalid");
                 }
@@ -221,20 +221,6 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
         var orphans = blobs.BlobIds().Where(id => !stored.Contains(id)).ToList();
         orphans.ForEach(blobs.DeleteBlob);
         return (expired.Count + strayUploads.Count, orphans.Count);
-    }
-
-    private static bool TryDecode(string? base64, out byte[] bytes)
-    {
-        bytes = [];
-        try
-        {
-            bytes = Convert.FromBase64String(base64 ?? "");
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     private sealed class Releaser(SemaphoreSlim gate) : IDisposable

@@ -13,7 +13,7 @@ public sealed partial class MaintenanceService(IServiceScopeFactory scopes, ILog
                 await using var scope = scopes.CreateAsyncScope();
                 var (uploads, orphans) = await scope.ServiceProvider.GetRequiredService<IntakeStore>().RecoverAsync(stoppingToken);
                 var options = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value;
-                await scope.ServiceProvider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, stoppingToken, options.DeleteWhenAllAcknowledged);
+                await scope.ServiceProvider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, options.DeleteWhenAllAcknowledged, stoppingToken);
                 if (uploads + orphans > 0)
                 {
                     LogSwept(log, uploads, orphans);

@@ -142,7 +142,7 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
     /// Applies a signed outbox: acknowledgements, then replies, then retention. Refused unless the reviewer is in the
     /// current bundle and the signature verifies; the same outbox twice has no second effect.
     /// </summary>
-    public async Task<OutboxOutcome> ApplyOutboxAsync(string fileText, long maxReplyBytes, CancellationToken cancellationToken)
+    public async Task<OutboxOutcome> ApplyOutboxAsync(string fileText, long maxReplyBytes, bool deleteWhenAllAcknowledged, CancellationToken cancellationToken)
     {
         if (!TryReadOutbox(fileText, out var body, out var signature, out var root)
             || root["reviewer"]?.GetValue<string>() is not { } reviewerId
@@ -203,7 +203,8 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
             await store.StoreReplyAsync(new MemoryStream(envelope), reply, cancellationToken);
         }
 
-        var deleted = await ApplyRetentionAsync(0, cancellationToken);
+        // Only the acknowledgement rule: the age rule runs in the hourly sweep. The administrator's choice is passed, never defaulted.
+        var deleted = await ApplyRetentionAsync(0, deleteWhenAllAcknowledged, cancellationToken);
         return new(known.Count - already.Count, replies.Count, deleted, null);
     }
 
@@ -211,7 +212,7 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
     /// Deletes ciphertext that every current reviewer has acknowledged (when enabled) or that is older than
     /// <paramref name="retentionDays"/>. The row stays, marked deleted, so exports keep every sequence number.
     /// </summary>
-    public async Task<int> ApplyRetentionAsync(int retentionDays, CancellationToken cancellationToken, bool deleteWhenAllAcknowledged = true)
+    public async Task<int> ApplyRetentionAsync(int retentionDays, bool deleteWhenAllAcknowledged, CancellationToken cancellationToken)
     {
         var reviewers = bundle.Current.Bundle.Reviewers.Select(r => r.Id).ToList();
         var candidates = new List<StoredEnvelope>();

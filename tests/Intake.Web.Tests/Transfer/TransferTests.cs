@@ -187,6 +187,26 @@ public sealed class TransferTests : IDisposable
     }
 
     [Fact]
+    public async Task Outbox_WithDeleteWhenAllAcknowledgedFalse_AcknowledgesButKeepsTheCiphertext()
+    {
+        using var factory = IntakeApplicationFactory.WithSettings(("Intake:DeleteWhenAllAcknowledged", "false"));
+        using var witness = factory.CreateWitness();
+        await witness.SubmitOkAsync(await witness.SealReportAsync("kept after acknowledgement"));
+        var ids = StoreSnapshot.Query(factory.DataPath, "SELECT Id FROM Envelopes").Select(r => r["Id"]!).ToList();
+        using var reviewer = DemoReviewer.Open(factory.DemoPath);
+        using var client = factory.CreateClient();
+
+        using var response = await client.PostAsync(new Uri("/api/v1/outbox", UriKind.Relative),
+            new StringContent(Outbox(reviewer.Identity, "demo", ids), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var counts = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(1, counts["acknowledged"]!.GetValue<int>());
+        Assert.Equal(0, counts["deleted"]!.GetValue<int>());
+        Assert.Single(factory.Snapshot().Blobs);
+    }
+
+    [Fact]
     public async Task Outbox_Replayed_Returns409Replayed_AndHasNoSecondEffect()
     {
         var ids = await SubmitReportsAsync(1);

@@ -27,7 +27,7 @@ if (adminCommand is not null)
 }
 
 // An admin command holds the lock for a moment; another server holds it for good.
-if (!await app.PrepareStorageAsync(TimeSpan.FromSeconds(30)))
+if (!await app.PrepareStorageAsync(TimeSpan.FromSeconds(10)))
 {
     await Console.Error.WriteLineAsync($"SafeIntake will not start: another process holds the data folder's lock ({SafeIntake.Intake.Web.Storage.DataFolderLock.FileName}); is a server already running on it?");
     return 2;

@@ -72,6 +72,7 @@ public static class IntakeExtensions
         services.AddScoped<TransferStore>();
         services.AddSingleton(provider => new ServerSigningKey(provider.GetRequiredService<IDataProtectionProvider>(), options.DataPath));
         services.AddHostedService<MaintenanceService>();
+        services.AddSingleton<DataFolderHolder>();
         services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)));
 
         services.AddDataProtection()
@@ -169,17 +170,30 @@ public static class IntakeExtensions
         return app;
     }
 
-    /// <summary>Applies migrations, records the served bundle and repairs what a crash left, before serving.</summary>
-    public static async Task PrepareStorageAsync(this WebApplication app)
+    /// <summary>
+    /// Takes the data folder's lock (waiting up to <paramref name="wait"/>), then applies migrations, records the served
+    /// bundle and repairs what a crash left, before serving. False, with nothing done, while another process holds it.
+    /// The lock is a singleton of the app's services: held until the process ends.
+    /// </summary>
+    public static async Task<bool> PrepareStorageAsync(this WebApplication app, TimeSpan wait)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value;
+        var held = app.Services.GetRequiredService<DataFolderHolder>();
+        held.Lock ??= await DataFolderLock.TryAcquireAsync(options.DataPath!, wait);
+        if (held.Lock is null)
+        {
+            return false;
+        }
+
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
         await db.Database.MigrateAsync();
         await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         var store = scope.ServiceProvider.GetRequiredService<IntakeStore>();
         await app.Services.GetRequiredService<BundleProvider>().RecordServedAsync(db, store.Today);
-        await store.RecoverAsync(CancellationToken.None);
+        await store.RepairAsync(held.Lock, CancellationToken.None);
+        return true;
     }
 
     private static string ConnectionString(string dataPath) =>

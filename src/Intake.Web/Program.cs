@@ -18,10 +18,19 @@ catch (IntakeConfigurationException e)
 
 var app = builder.Build();
 app.UseIntake();
-await app.PrepareStorageAsync();
 if (adminCommand is not null)
 {
-    return await SafeIntake.Intake.Web.Admin.AdminCommands.RunAsync(adminCommand, app.Services, Console.Out);
+    // With no server running the command takes the data folder's lock and repairs like a start-up; beside a running
+    // server it works on the live database without repair (docs/admin/README.md).
+    var exclusive = await app.PrepareStorageAsync(TimeSpan.Zero);
+    return await SafeIntake.Intake.Web.Admin.AdminCommands.RunAsync(adminCommand, app.Services, Console.Out, exclusive);
+}
+
+// An admin command holds the lock for a moment; another server holds it for good.
+if (!await app.PrepareStorageAsync(TimeSpan.FromSeconds(10)))
+{
+    await Console.Error.WriteLineAsync($"SafeIntake will not start: another process holds the data folder's lock ({SafeIntake.Intake.Web.Storage.DataFolderLock.FileName}); is a server already running on it?");
+    return 2;
 }
 
 Banner.Print(app);

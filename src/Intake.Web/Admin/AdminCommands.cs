@@ -25,13 +25,23 @@ public static class AdminCommands
           retention [--apply]                     show the retention policy, or apply it now
         """;
 
-    public static async Task<int> RunAsync(string[] args, IServiceProvider services, TextWriter output)
+    /// <summary>
+    /// Runs one command. <paramref name="exclusive"/>: this process holds the data folder's lock (no server is running)
+    /// and has migrated and repaired. Without it, a server is running: every command still works, on the live
+    /// database and beside the server's own transactions, but none repairs, and none runs on an unmigrated schema.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, IServiceProvider services, TextWriter output, bool exclusive)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(output);
         await using var scope = services.CreateAsyncScope();
         var provider = scope.ServiceProvider;
+        if (!exclusive && (await provider.GetRequiredService<IntakeDbContext>().Database.GetPendingMigrationsAsync()).Any())
+        {
+            return Say(output, "Refused: the running server's database is older than this program. Stop the server, run this command, then start the new server.", 1);
+        }
+
         try
         {
             return args switch
@@ -150,6 +160,6 @@ public static class AdminCommands
     private static Task<int> ApplyRetention(IServiceProvider provider)
     {
         var options = provider.GetRequiredService<IOptions<IntakeOptions>>().Value;
-        return provider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, CancellationToken.None, options.DeleteWhenAllAcknowledged);
+        return provider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, options.DeleteWhenAllAcknowledged, CancellationToken.None);
     }
 }

@@ -6,7 +6,7 @@ using SafeIntake.Intake.Web.Storage;
 
 namespace SafeIntake.Intake.Web.Endpoints;
 
-public sealed record OutboxApplied(int Acknowledged, int Replies, int Deleted);
+public sealed record OutboxApplied(int Acknowledged, int Replies, int Deleted, IReadOnlyList<OutboxItemResult> Items);
 
 /// <summary>Across the air gap (export-bundle-v1.md): signed exports out with a fetch token, signed outboxes in.</summary>
 public static class TransferApi
@@ -33,7 +33,47 @@ public static class TransferApi
             return Problems.Of("unauthorized");
         }
 
-        var plan = await transfers.PlanExportAsync(reviewer, since, to, cancellationToken);
+        // Every blob is opened before the first byte is sent: retention (here or in an admin process) may unlink a blob
+        // mid-stream, and an open file outlives its name (POSIX; FileShare.Delete elsewhere), so an export never
+        // ends short. Retention marks the row deleted before unlinking, so a blob gone between planning and opening
+        // means a fresh plan will list it as deleted. .NET raises the soft descriptor limit to the hard one at start.
+        ExportPlan plan;
+        List<Stream> opened;
+        var attempt = 0;
+        while (true)
+        {
+            plan = await transfers.PlanExportAsync(reviewer, since, to, cancellationToken);
+            opened = [];
+            try
+            {
+                foreach (var item in plan.Items)
+                {
+                    opened.Add(blobs.OpenBlob(item.Id));
+                }
+
+                break;
+            }
+            catch (Exception e) when ((e is FileNotFoundException or DirectoryNotFoundException) && ++attempt < 3)
+            {
+                opened.ForEach(o => o.Dispose());
+            }
+        }
+
+        try
+        {
+            return await StreamAsync(context, plan, opened, cancellationToken);
+        }
+        finally
+        {
+            foreach (var stream in opened)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamAsync(HttpContext context, ExportPlan plan, List<Stream> opened, CancellationToken cancellationToken)
+    {
         var skip = 0L;
         if (context.Request.Headers.Range.ToString() is { Length: > 0 } range
             && (context.Request.Headers.IfRange.Count == 0 || context.Request.Headers.IfRange == plan.ETag))
@@ -68,15 +108,16 @@ public static class TransferApi
             skip -= plan.Head.Length;
         }
 
-        foreach (var item in plan.Items)
+        for (var i = 0; i < plan.Items.Count; i++)
         {
+            var item = plan.Items[i];
             if (skip >= item.Size)
             {
                 skip -= item.Size;
                 continue;
             }
 
-            await using var blob = blobs.OpenBlob(item.Id);
+            var blob = opened[i];
             blob.Position = skip;
             skip = 0;
             await blob.CopyToAsync(body, cancellationToken);
@@ -95,9 +136,9 @@ public static class TransferApi
 
         using var reader = new StreamReader(context.Request.Body);
         var text = await reader.ReadToEndAsync(cancellationToken);
-        var outcome = await transfers.ApplyOutboxAsync(text, options.Value.MaxReplyBytes, cancellationToken);
+        var outcome = await transfers.ApplyOutboxAsync(text, options.Value.MaxReplyBytes, options.Value.DeleteWhenAllAcknowledged, cancellationToken);
         return outcome.Problem is { } problem
             ? Problems.Of(problem)
-            : TypedResults.Ok(new OutboxApplied(outcome.Acknowledged, outcome.Replies, outcome.Deleted));
+            : TypedResults.Ok(new OutboxApplied(outcome.Acknowledged, outcome.Replies, outcome.Deleted, outcome.Items));
     }
 }

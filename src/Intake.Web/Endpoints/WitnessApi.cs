@@ -124,6 +124,11 @@ public static class WitnessApi
         }
 
         var current = blobs.UploadLength(id);
+        if (current < 0)
+        {
+            return Problems.Of("upload-not-found");
+        }
+
         context.Response.Headers["Upload-Offset"] = current.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (offset != current)
         {
@@ -151,7 +156,14 @@ public static class WitnessApi
             return Problems.Of("upload-not-found");
         }
 
-        context.Response.Headers["Upload-Offset"] = blobs.UploadLength(id).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A row whose file is gone is no upload a page can resume: never a negative offset.
+        var offset = blobs.UploadLength(id);
+        if (offset < 0)
+        {
+            return Problems.Of("upload-not-found");
+        }
+
+        context.Response.Headers["Upload-Offset"] = offset.ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers["Upload-Length"] = upload.DeclaredSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.NoContent();
     }

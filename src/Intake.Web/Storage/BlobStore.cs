@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace SafeIntake.Intake.Web.Storage;
 
 /// <summary>
-/// Ciphertext on disk. Uploads grow in <c>uploads/</c>; a finalized upload is fsynced and renamed into
+/// Ciphertext on disk. Uploads grow in <c>uploads/</c>; a finalized upload is fsynced and linked into
 /// <c>blobs/</c>, so a blob is either whole or absent. File times are reset to midnight UTC so the disk keeps no
 /// more of a witness's timing than the database does (ctime, which no API can set, is in the threat model).
 /// </summary>
@@ -53,8 +53,13 @@ public sealed partial class BlobStore
         return file.Length;
     }
 
-    /// <summary>fsync, reset times, rename into place, fsync the folder: after this returns the blob survives a crash.</summary>
-    public void Commit(string uploadId, string blobId, DateOnly day)
+    /// <summary>
+    /// fsync, reset times, then a second name for the same bytes in <c>blobs/</c> (a hard link; a copy where there
+    /// is none), and fsync the folder. The upload file stays until its row is gone: a crash before the database
+    /// commit leaves an orphan blob that start-up repair removes and an upload still complete at its true offset,
+    /// which the page finalizes again; a crash after it leaves a stray upload file that repair removes.
+    /// </summary>
+    public void Stage(string uploadId, string blobId, DateOnly day)
     {
         var source = UploadPath(uploadId);
         using (var handle = File.OpenHandle(source, FileMode.Open, FileAccess.ReadWrite))
@@ -65,8 +70,21 @@ public sealed partial class BlobStore
         var midnight = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(source, midnight);
         File.SetLastAccessTimeUtc(source, midnight);
-        File.Move(source, BlobPath(blobId), overwrite: false);
+        var target = BlobPath(blobId);
+        if (!OperatingSystem.IsLinux() || Link(source, target) != 0)
+        {
+            File.Copy(source, target, overwrite: false);
+            using var copy = File.OpenHandle(target, FileMode.Open, FileAccess.ReadWrite);
+            RandomAccess.FlushToDisk(copy);
+        }
+
         FlushDirectory(_blobs);
+    }
+
+    /// <summary>Removes a committed upload's own name (its bytes live on as the blob).</summary>
+    public void ReleaseUpload(string uploadId)
+    {
+        File.Delete(UploadPath(uploadId));
         FlushDirectory(_uploads);
     }
 
@@ -76,7 +94,8 @@ public sealed partial class BlobStore
 
     public Stream OpenUpload(string id) => new FileStream(UploadPath(id), FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
 
-    public Stream OpenBlob(string id) => new FileStream(BlobPath(id), FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
+    /// <summary>FileShare.Delete: retention may unlink a blob an export holds open; the open handle still reads it.</summary>
+    public Stream OpenBlob(string id) => new FileStream(BlobPath(id), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920);
 
     public IEnumerable<string> BlobIds() => Directory.EnumerateFiles(_blobs).Select(Path.GetFileName).OfType<string>().Where(IsId);
 
@@ -119,6 +138,9 @@ public sealed partial class BlobStore
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Link(string existing, string added);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);

@@ -27,6 +27,8 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => x.MailboxId);
+            // A reply is stored once per mailbox, whichever outbox carries it (the check in ApplyOutboxAsync's backstop).
+            e.HasIndex(x => new { x.MailboxId, x.EnvelopeHash }).IsUnique().HasFilter("\"Kind\" = 3").HasDatabaseName("IX_Envelopes_Reply_MailboxId_EnvelopeHash");
             e.Property(x => x.Id).HasMaxLength(32);
             e.Property(x => x.EnvelopeHash).HasMaxLength(64);
             e.Property(x => x.BundleHash).HasMaxLength(64);

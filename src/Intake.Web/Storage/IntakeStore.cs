@@ -10,12 +10,13 @@ public sealed record FinalizeOutcome(StoredEnvelope? Envelope, string? Problem);
 
 /// <summary>
 /// Uploads and stored envelopes. One lock per upload serialises its chunks and its finalize; the database and
-/// the blob folder change together or not at all (a crash between the two is repaired by <see cref="RecoverAsync"/>).
+/// the blob folder change together or not at all (a crash between the two is repaired by <see cref="RepairAsync"/>).
 /// </summary>
 public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvider time)
 {
     // A fixed set of locks, chosen by the upload id: memory stays bounded whatever ids anonymous clients send.
     private static readonly SemaphoreSlim[] Locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+    private static readonly SemaphoreSlim CommitGate = new(1, 1);
 
     public DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
@@ -50,8 +51,11 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
     }
 
     /// <summary>
-    /// Checks a complete upload and commits it: shape, bundle, follow-up signature and mailbox, then fsync + rename
-    /// + one transaction. On any failure the upload is deleted: a rejected envelope leaves nothing behind.
+    /// Checks a complete upload and commits it: shape, bundle, follow-up signature and mailbox, then stage the blob
+    /// (fsync + link), one transaction, and only then drop the upload's own file. Crash-safe in every order: before
+    /// the commit the upload is still complete and resumable, after it the envelope is stored (<see cref="BlobStore.Stage"/>).
+    /// On a rule's failure the upload is deleted: a rejected envelope leaves nothing behind. The same bytes already
+    /// stored are that envelope (two proofs of work, one report): answered as a success, stored once.
     /// </summary>
     public async Task<FinalizeOutcome> FinalizeAsync(PendingUpload upload, string? signatureBase64, CancellationToken cancellationToken)
     {
@@ -70,21 +74,42 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
         }
 
         var envelope = outcome.Envelope!;
-        blobs.Commit(upload.Id, envelope.Id, envelope.ReceivedDay);
+
+        // One commit at a time, so "is this hash stored?" and the insert cannot interleave. One process per data
+        // folder (DataFolderLock) makes an in-process gate enough.
+        await CommitGate.WaitAsync(cancellationToken);
         try
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            db.Envelopes.Add(envelope);
-            await db.Uploads.Where(u => u.Id == upload.Id).ExecuteDeleteAsync(cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            var existing = await db.Envelopes.AsNoTracking()
+                .FirstOrDefaultAsync(e => e.EnvelopeHash == envelope.EnvelopeHash && e.Kind != EnvelopeKind.Reply, cancellationToken);
+            if (existing is not null)
+            {
+                await DiscardUploadAsync(upload.Id, cancellationToken);
+                return new(existing, null);
+            }
+
+            blobs.Stage(upload.Id, envelope.Id, envelope.ReceivedDay);
+            try
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                db.Envelopes.Add(envelope);
+                await db.Uploads.Where(u => u.Id == upload.Id).ExecuteDeleteAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch
+            {
+                // Not committed: the upload is still whole; the page may finalize again.
+                blobs.DeleteBlob(envelope.Id);
+                throw;
+            }
         }
-        catch
+        finally
         {
-            blobs.DeleteBlob(envelope.Id);
-            throw;
+            CommitGate.Release();
         }
 
+        blobs.ReleaseUpload(upload.Id);
         return outcome;
     }
 
@@ -124,7 +149,7 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
             envelope.MailboxId = Signatures.MailboxId(mailbox);
             if (upload.Kind == EnvelopeKind.FollowUp)
             {
-                if (!TryDecode(signatureBase64, out var signature) || !Signatures.VerifyFollowUp(mailbox, hash, signature))
+                if (!StrictBase64.TryDecode(signatureBase64, out var signature) || !Signatures.VerifyFollowUp(mailbox, hash, signature))
                 {
                     return new(null, "signature-invalid");
                 }
@@ -145,52 +170,77 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
         db.Envelopes.AnyAsync(e => e.MailboxId == mailboxId && e.Kind == EnvelopeKind.Report, cancellationToken);
 
     /// <summary>
-    /// Stores a reviewer's reply atomically; only a <see cref="VerifiedReply"/> of these bytes gets here. The same
-    /// reply sent again (a console resending after a lost outbox) is the stored one: the witness never sees it twice.
+    /// Stores one reviewer's reply atomically; only a <see cref="VerifiedReply"/> of these bytes gets here. The same
+    /// reply sent again is the stored one: the witness never sees it twice.
     /// </summary>
     public async Task<StoredEnvelope> StoreReplyAsync(Stream body, VerifiedReply reply, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(reply);
-        var (mailbox, reviewer, signature) = reply.Claim;
         var hash = Convert.ToHexStringLower(reply.EnvelopeHash);
-        var mailboxId = Signatures.MailboxId(mailbox);
-        if (await db.Envelopes.FirstOrDefaultAsync(e => e.Kind == EnvelopeKind.Reply && e.EnvelopeHash == hash && e.MailboxId == mailboxId, cancellationToken)
-            is { } existing)
+        var mailboxId = Signatures.MailboxId(reply.Claim.Mailbox);
+        using var bytes = new MemoryStream();
+        body.Position = 0;
+        await body.CopyToAsync(bytes, cancellationToken);
+        await CommitGate.WaitAsync(cancellationToken);
+        try
         {
-            return existing;
-        }
+            if (await db.Envelopes.FirstOrDefaultAsync(e => e.Kind == EnvelopeKind.Reply && e.EnvelopeHash == hash && e.MailboxId == mailboxId, cancellationToken)
+                is { } existing)
+            {
+                return existing;
+            }
 
+            var (envelope, uploadId) = await StageReplyAsync(bytes.ToArray(), reply, cancellationToken);
+            try
+            {
+                db.Envelopes.Add(envelope);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch
+            {
+                blobs.DeleteBlob(envelope.Id);
+                blobs.DeleteUpload(uploadId);
+                throw;
+            }
+
+            blobs.ReleaseUpload(uploadId);
+            return envelope;
+        }
+        finally
+        {
+            CommitGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes a verified reply's bytes as a staged blob and returns its row, not yet added: the caller commits it in
+    /// its own transaction, then calls <see cref="BlobStore.ReleaseUpload"/> with the returned upload id (or deletes
+    /// both on failure). A crash before the commit leaves an orphan that start-up repair removes.
+    /// </summary>
+    public async Task<(StoredEnvelope Envelope, string UploadId)> StageReplyAsync(byte[] bytes, VerifiedReply reply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(reply);
+        var (mailbox, reviewer, signature) = reply.Claim;
         var uploadId = NewId();
         blobs.CreateUpload(uploadId);
-        body.Position = 0;
-        await blobs.AppendAsync(uploadId, body, long.MaxValue, cancellationToken);
+        await blobs.AppendAsync(uploadId, new MemoryStream(bytes, writable: false), long.MaxValue, cancellationToken);
         var envelope = new StoredEnvelope
         {
             Id = NewId(),
             Kind = EnvelopeKind.Reply,
             ReceivedDay = Today,
-            Size = body.Length,
-            EnvelopeHash = hash,
+            Size = bytes.LongLength,
+            EnvelopeHash = Convert.ToHexStringLower(reply.EnvelopeHash),
             BundleHash = Convert.ToHexStringLower(reply.Header.BundleHash),
             MailboxKey = mailbox.ToBase64(),
-            MailboxId = mailboxId,
+            MailboxId = Signatures.MailboxId(mailbox),
             ReviewerId = reviewer.Id,
             Signature = signature,
         };
-        blobs.Commit(uploadId, envelope.Id, envelope.ReceivedDay);
-        try
-        {
-            db.Envelopes.Add(envelope);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch
-        {
-            blobs.DeleteBlob(envelope.Id);
-            throw;
-        }
-
-        return envelope;
+        blobs.Stage(uploadId, envelope.Id, envelope.ReceivedDay);
+        return (envelope, uploadId);
     }
 
     public async Task DiscardUploadAsync(string id, CancellationToken cancellationToken)
@@ -200,41 +250,51 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
     }
 
     /// <summary>
-    /// After a crash or on schedule: expired uploads go, upload files without a row go, and blobs without a row
-    /// (a crash between rename and commit: never acknowledged to the witness) go. Rows whose blob vanished are kept
-    /// and counted, never silently dropped.
+    /// Start-up repair, only by the holder of the data folder's lock (so no finalize of another process is in
+    /// flight): expired uploads go, upload rows whose file is gone go (HEAD never answers a negative offset), upload
+    /// files without a row go (created but never recorded, or committed and not yet released), and blobs without a row
+    /// go (staged, never committed, never acknowledged to anyone; their upload, when it still exists, is whole and
+    /// resumable). Rows whose blob vanished are kept and counted, never silently dropped.
     /// </summary>
-    public async Task<(int Uploads, int Orphans)> RecoverAsync(CancellationToken cancellationToken)
+    public async Task<(int Uploads, int Orphans)> RepairAsync(DataFolderLock heldLock, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var expired = await db.Uploads.Where(u => u.ExpiresAt <= now).Select(u => u.Id).ToListAsync(cancellationToken);
-        foreach (var id in expired)
+        ArgumentNullException.ThrowIfNull(heldLock);
+        var expired = await SweepExpiredUploadsAsync(cancellationToken);
+        var rows = await db.Uploads.Select(u => u.Id).ToListAsync(cancellationToken);
+        var lost = rows.Where(id => blobs.UploadLength(id) < 0).ToList();
+        foreach (var id in lost)
         {
-            await DiscardUploadAsync(id, cancellationToken);
+            await db.Uploads.Where(u => u.Id == id).ExecuteDeleteAsync(cancellationToken);
         }
 
-        var known = (await db.Uploads.Select(u => u.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var known = rows.Except(lost).ToHashSet(StringComparer.Ordinal);
         var strayUploads = blobs.UploadIds().Where(id => !known.Contains(id)).ToList();
         strayUploads.ForEach(blobs.DeleteUpload);
 
         var stored = (await db.Envelopes.Select(e => e.Id).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var orphans = blobs.BlobIds().Where(id => !stored.Contains(id)).ToList();
         orphans.ForEach(blobs.DeleteBlob);
-        return (expired.Count + strayUploads.Count, orphans.Count);
+        return (expired + lost.Count + strayUploads.Count, orphans.Count);
     }
 
-    private static bool TryDecode(string? base64, out byte[] bytes)
+    /// <summary>
+    /// Hourly and at start-up: uploads past their deadline go, each under its own lock so no chunk or finalize of
+    /// it is running. Never touches blobs: what a finalize has staged is decided by its own transaction.
+    /// </summary>
+    public async Task<int> SweepExpiredUploadsAsync(CancellationToken cancellationToken)
     {
-        bytes = [];
-        try
+        var now = time.GetUtcNow();
+        var expired = await db.Uploads.Where(u => u.ExpiresAt <= now).Select(u => u.Id).ToListAsync(cancellationToken);
+        foreach (var id in expired)
         {
-            bytes = Convert.FromBase64String(base64 ?? "");
-            return true;
+            using var gate = await LockAsync(id, cancellationToken);
+            if (await db.Uploads.AnyAsync(u => u.Id == id && u.ExpiresAt <= now, cancellationToken))
+            {
+                await DiscardUploadAsync(id, cancellationToken);
+            }
         }
-        catch (FormatException)
-        {
-            return false;
-        }
+
+        return expired.Count;
     }
 
     private sealed class Releaser(SemaphoreSlim gate) : IDisposable

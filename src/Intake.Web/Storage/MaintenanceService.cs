@@ -1,6 +1,6 @@
 namespace SafeIntake.Intake.Web.Storage;
 
-/// <summary>Hourly: deletes expired uploads and whatever a crash left half-done.</summary>
+/// <summary>Hourly: deletes expired uploads and applies retention. What a crash left half-done is repaired at start-up only.</summary>
 public sealed partial class MaintenanceService(IServiceScopeFactory scopes, ILogger<MaintenanceService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -11,12 +11,13 @@ public sealed partial class MaintenanceService(IServiceScopeFactory scopes, ILog
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var (uploads, orphans) = await scope.ServiceProvider.GetRequiredService<IntakeStore>().RecoverAsync(stoppingToken);
+                // Never start-up repair here: a live finalize's staged blob has no row yet (issue 9).
+                var uploads = await scope.ServiceProvider.GetRequiredService<IntakeStore>().SweepExpiredUploadsAsync(stoppingToken);
                 var options = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value;
-                await scope.ServiceProvider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, stoppingToken, options.DeleteWhenAllAcknowledged);
-                if (uploads + orphans > 0)
+                await scope.ServiceProvider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, options.DeleteWhenAllAcknowledged, stoppingToken);
+                if (uploads > 0)
                 {
-                    LogSwept(log, uploads, orphans);
+                    LogSwept(log, uploads);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -26,8 +27,8 @@ public sealed partial class MaintenanceService(IServiceScopeFactory scopes, ILog
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Maintenance removed {Uploads} expired uploads and {Orphans} orphaned blobs")]
-    private static partial void LogSwept(ILogger logger, int uploads, int orphans);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Maintenance removed {Uploads} expired uploads")]
+    private static partial void LogSwept(ILogger logger, int uploads);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Maintenance failed: {Error}")]
     private static partial void LogSweepFailed(ILogger logger, string error);

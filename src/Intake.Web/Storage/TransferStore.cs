@@ -12,8 +12,14 @@ namespace SafeIntake.Intake.Web.Storage;
 /// <summary>An export bundle ready to stream: the signed head, then these blobs in order.</summary>
 public sealed record ExportPlan(byte[] Head, IReadOnlyList<StoredEnvelope> Items, long Length, string ETag);
 
-/// <summary>What one outbox did.</summary>
-public sealed record OutboxOutcome(int Acknowledged, int Replies, int Deleted, string? Problem);
+/// <summary>What one item of an outbox did: an acknowledgement (by envelope id) or a reply (by its index in "replies").</summary>
+public sealed record OutboxItemResult(string Type, string? Id, int? Index, string Result);
+
+/// <summary>What one outbox did, item by item (export-bundle-v1.md §outbox results).</summary>
+public sealed record OutboxOutcome(int Acknowledged, int Replies, int Deleted, string? Problem, IReadOnlyList<OutboxItemResult> Items)
+{
+    public static OutboxOutcome Refused(string problem) => new(0, 0, 0, problem, []);
+}
 
 /// <summary>
 /// Fetch tokens, export bundles, outboxes and retention (export-bundle-v1.md). A fetch token only ever reads;
@@ -139,79 +145,151 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
     }
 
     /// <summary>
-    /// Applies a signed outbox: acknowledgements, then replies, then retention. Refused unless the reviewer is in the
-    /// current bundle and the signature verifies; the same outbox twice has no second effect.
+    /// Applies a signed outbox: every acknowledgement and every reply on its own (one bad item never blocks the
+    /// others), all in one transaction with the outbox's replay record, then retention. Refused as a whole only
+    /// when the outbox itself is not a reviewer's signed outbox, or was applied before.
     /// </summary>
-    public async Task<OutboxOutcome> ApplyOutboxAsync(string fileText, long maxReplyBytes, CancellationToken cancellationToken)
+    public async Task<OutboxOutcome> ApplyOutboxAsync(string fileText, long maxReplyBytes, bool deleteWhenAllAcknowledged, CancellationToken cancellationToken)
     {
         if (!TryReadOutbox(fileText, out var body, out var signature, out var root)
             || root["reviewer"]?.GetValue<string>() is not { } reviewerId
             || bundle.Current.Bundle.FindReviewer(reviewerId) is not { } reviewer)
         {
-            return new(0, 0, 0, "bad-request");
+            return OutboxOutcome.Refused("bad-request");
         }
 
         if (!Signatures.VerifyOutbox(reviewer.SigningKey, body, signature))
         {
-            return new(0, 0, 0, "signature-invalid");
+            return OutboxOutcome.Refused("signature-invalid");
         }
 
         var hash = Convert.ToHexStringLower(Signatures.Hash(body));
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await db.ProcessedOutboxes.AnyAsync(o => o.Hash == hash, cancellationToken))
-        {
-            return new(0, 0, 0, "replayed");
-        }
+        var results = new List<OutboxItemResult>();
+        var store = new IntakeStore(db, blobs, time);
 
-        db.ProcessedOutboxes.Add(new ProcessedOutbox { Hash = hash, ReviewerId = reviewerId, Day = Today });
-        var ids = (root["acks"] as JsonArray ?? []).Select(n => n?.GetValue<string>()).OfType<string>().Where(BlobStore.IsId).Distinct().ToList();
-        var known = await db.Envelopes.Where(e => ids.Contains(e.Id)).ToListAsync(cancellationToken);
-        var already = (await db.Acknowledgements.Where(a => a.ReviewerId == reviewerId && ids.Contains(a.EnvelopeId)).Select(a => a.EnvelopeId).ToListAsync(cancellationToken))
-            .ToHashSet(StringComparer.Ordinal);
-        foreach (var envelope in known.Where(e => !already.Contains(e.Id)))
-        {
-            db.Acknowledgements.Add(new Acknowledgement { EnvelopeId = envelope.Id, ReviewerId = reviewerId, Day = Today });
-            if (envelope.State == EnvelopeState.Stored)
-            {
-                envelope.State = EnvelopeState.Acknowledged;
-            }
-        }
-
-        var replies = new List<(byte[] Envelope, VerifiedReply Reply)>();
+        // Replies are checked and their bytes staged before the transaction (file I/O has no place inside it); a
+        // crash before the commit leaves orphans that start-up repair removes, and the outbox can be sent again.
+        var staged = new List<(int Index, StoredEnvelope Envelope, string UploadId)>();
+        var index = 0;
         foreach (var item in root["replies"] as JsonArray ?? [])
         {
+            var at = index++;
             if (!TryReadReply(item, bundle.Current.Bundle, reviewerId, maxReplyBytes, out var reply))
             {
-                return new(0, 0, 0, "signature-invalid");
+                results.Add(new("reply", null, at, "invalid"));
+                continue;
             }
 
             var mailboxId = Signatures.MailboxId(reply.Reply.Claim.Mailbox);
-            if (!await db.Envelopes.AnyAsync(e => e.MailboxId == mailboxId && e.Kind == EnvelopeKind.Report, cancellationToken))
+            if (!await store.MailboxExistsAsync(mailboxId, cancellationToken))
             {
-                return new(0, 0, 0, "mailbox-unknown");
+                results.Add(new("reply", null, at, "mailbox-unknown"));
+                continue;
             }
 
-            replies.Add(reply);
+            var (envelope, uploadId) = await store.StageReplyAsync(reply.Envelope, reply.Reply, cancellationToken);
+            staged.Add((at, envelope, uploadId));
         }
 
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-
-        var store = new IntakeStore(db, blobs, time);
-        foreach (var (envelope, reply) in replies)
+        var committed = new List<(StoredEnvelope Envelope, string UploadId)>();
+        var acknowledged = 0;
+        try
         {
-            await store.StoreReplyAsync(new MemoryStream(envelope), reply, cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (await db.ProcessedOutboxes.AnyAsync(o => o.Hash == hash, cancellationToken))
+            {
+                Unstage(staged.Select(s => (s.Envelope, s.UploadId)));
+                return OutboxOutcome.Refused("replayed");
+            }
+
+            db.ProcessedOutboxes.Add(new ProcessedOutbox { Hash = hash, ReviewerId = reviewerId, Day = Today });
+            var ids = (root["acks"] as JsonArray ?? []).Select(n => n is JsonValue v && v.TryGetValue<string>(out var t) ? t : null).Distinct().ToList();
+            var valid = ids.OfType<string>().Where(BlobStore.IsId).ToList();
+            var known = (await db.Envelopes.Where(e => valid.Contains(e.Id)).ToListAsync(cancellationToken)).ToDictionary(e => e.Id, StringComparer.Ordinal);
+            var already = (await db.Acknowledgements.Where(a => a.ReviewerId == reviewerId && valid.Contains(a.EnvelopeId)).Select(a => a.EnvelopeId).ToListAsync(cancellationToken))
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var id in ids)
+            {
+                if (id is null || !known.TryGetValue(id, out var envelope))
+                {
+                    results.Add(new("ack", id is not null && BlobStore.IsId(id) ? id : null, null, "unknown-envelope"));
+                }
+                else if (already.Contains(id))
+                {
+                    results.Add(new("ack", id, null, "already-acknowledged"));
+                }
+                else
+                {
+                    db.Acknowledgements.Add(new Acknowledgement { EnvelopeId = id, ReviewerId = reviewerId, Day = Today });
+                    if (envelope.State == EnvelopeState.Stored)
+                    {
+                        envelope.State = EnvelopeState.Acknowledged;
+                    }
+
+                    acknowledged++;
+                    results.Add(new("ack", id, null, "acknowledged"));
+                }
+            }
+
+            // The same reply sent again (a console resending after a lost outbox) is the stored one: the witness
+            // never sees it twice. The unique index on (MailboxId, EnvelopeHash) of replies backs this check.
+            var seen = new HashSet<(string?, string)>();
+            foreach (var (at, envelope, uploadId) in staged)
+            {
+                var duplicate = !seen.Add((envelope.MailboxId, envelope.EnvelopeHash))
+                    || await db.Envelopes.AnyAsync(e => e.Kind == EnvelopeKind.Reply && e.MailboxId == envelope.MailboxId && e.EnvelopeHash == envelope.EnvelopeHash, cancellationToken);
+                if (duplicate)
+                {
+                    results.Add(new("reply", envelope.EnvelopeHash, at, "already-stored"));
+                    continue;
+                }
+
+                db.Envelopes.Add(envelope);
+                committed.Add((envelope, uploadId));
+                results.Add(new("reply", envelope.EnvelopeHash, at, "stored"));
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch
+        {
+            Unstage(staged.Select(s => (s.Envelope, s.UploadId)));
+            throw;
         }
 
-        var deleted = await ApplyRetentionAsync(0, cancellationToken);
-        return new(known.Count - already.Count, replies.Count, deleted, null);
+        foreach (var (envelope, uploadId) in staged.Select(s => (s.Envelope, s.UploadId)))
+        {
+            if (committed.Any(c => c.UploadId == uploadId))
+            {
+                blobs.ReleaseUpload(uploadId);
+            }
+            else
+            {
+                Unstage([(envelope, uploadId)]);
+            }
+        }
+
+        // Only the acknowledgement rule: the age rule runs in the hourly sweep. The administrator's choice is passed, never defaulted.
+        var deleted = await ApplyRetentionAsync(0, deleteWhenAllAcknowledged, cancellationToken);
+        var ordered = results.Where(r => r.Type == "ack").Concat(results.Where(r => r.Type == "reply").OrderBy(r => r.Index)).ToList();
+        return new(acknowledged, committed.Count, deleted, null, ordered);
+    }
+
+    private void Unstage(IEnumerable<(StoredEnvelope Envelope, string UploadId)> staged)
+    {
+        foreach (var (envelope, uploadId) in staged)
+        {
+            blobs.DeleteBlob(envelope.Id);
+            blobs.DeleteUpload(uploadId);
+        }
     }
 
     /// <summary>
     /// Deletes ciphertext that every current reviewer has acknowledged (when enabled) or that is older than
     /// <paramref name="retentionDays"/>. The row stays, marked deleted, so exports keep every sequence number.
     /// </summary>
-    public async Task<int> ApplyRetentionAsync(int retentionDays, CancellationToken cancellationToken, bool deleteWhenAllAcknowledged = true)
+    public async Task<int> ApplyRetentionAsync(int retentionDays, bool deleteWhenAllAcknowledged, CancellationToken cancellationToken)
     {
         var reviewers = bundle.Current.Bundle.Reviewers.Select(r => r.Id).ToList();
         var candidates = new List<StoredEnvelope>();
@@ -270,7 +348,7 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
         }
     }
 
-    /// <summary>One reply of an outbox, signed by the outbox's own reviewer; any fault refuses the whole outbox.</summary>
+    /// <summary>One reply of an outbox, signed by the outbox's own reviewer; a fault refuses this reply only.</summary>
     private static bool TryReadReply(JsonNode? node, ReviewerBundle reviewers, string reviewerId, long maxBytes, out (byte[] Envelope, VerifiedReply Reply) reply)
     {
         reply = default;
@@ -295,7 +373,7 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
             reply = (envelope, verification.Reply);
             return true;
         }
-        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        catch (Exception e) when (e is FormatException or InvalidOperationException or JsonException)
         {
             return false;
         }

@@ -154,11 +154,16 @@ public sealed class UploadOutboxCommand(IAnsiConsole console, ConsoleEnvironment
         var uri = HttpTransfer.Endpoint(settings.Server!, "/api/v1/outbox");
         using var handler = Environment.CreateHttpHandler();
         using var client = new HttpClient(handler, disposeHandler: false) { Timeout = TimeSpan.FromMinutes(10) };
-        var (acknowledged, replies, deleted) = HttpTransfer.PostOutbox(client, uri, text, cancellationToken);
+        var (acknowledged, replies, deleted, notApplied) = HttpTransfer.PostOutbox(client, uri, text, cancellationToken);
         if (settings.Json)
         {
-            WriteJson(new { File = settings.File, body.Reviewer, Acknowledged = acknowledged, Replies = replies, Deleted = deleted });
+            WriteJson(new { File = settings.File, body.Reviewer, Acknowledged = acknowledged, Replies = replies, Deleted = deleted, NotApplied = notApplied });
             return ExitCodes.Ok;
+        }
+
+        foreach (var line in notApplied)
+        {
+            Line($"[yellow]Not applied:[/] {E(line)}");
         }
 
         Line($"[green]Uploaded.[/] The server recorded {acknowledged} acknowledgement(s) and {replies} reply(ies) from [bold]{E(body.Reviewer)}[/]; "

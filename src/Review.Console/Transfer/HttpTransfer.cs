@@ -76,8 +76,8 @@ public static class HttpTransfer
         return written;
     }
 
-    /// <summary>POST an outbox; returns the server's counts.</summary>
-    public static (long Acknowledged, long Replies, long Deleted) PostOutbox(HttpClient client, Uri uri, string fileText, CancellationToken cancellationToken)
+    /// <summary>POST an outbox; returns the server's counts and, one line each, the items it did not apply (export-bundle-v1.md).</summary>
+    public static (long Acknowledged, long Replies, long Deleted, IReadOnlyList<string> NotApplied) PostOutbox(HttpClient client, Uri uri, string fileText, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
@@ -99,13 +99,45 @@ public static class HttpTransfer
         {
             using var document = JsonDocument.Parse(response.Content.ReadAsStream(cancellationToken));
             var root = document.RootElement;
-            return (Count(root, "acknowledged"), Count(root, "replies"), Count(root, "deleted"));
+            return (Count(root, "acknowledged"), Count(root, "replies"), Count(root, "deleted"), NotApplied(root));
         }
         catch (JsonException)
         {
             throw new CommandFailedException("The server accepted the outbox but its answer was not the expected JSON.");
         }
     }
+
+    /// <summary>
+    /// The per-item results that are not a success, as safe one-line text: only a known result word, an index and a
+    /// hex id ever reach the terminal (a compromised server chooses these bytes).
+    /// </summary>
+    private static List<string> NotApplied(JsonElement root)
+    {
+        var lines = new List<string>();
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+        {
+            return lines;
+        }
+
+        foreach (var item in items.EnumerateArray())
+        {
+            var result = Text(item, "result");
+            if (result is "acknowledged" or "already-acknowledged" or "stored" or "already-stored")
+            {
+                continue;
+            }
+
+            var word = result is "unknown-envelope" or "invalid" or "mailbox-unknown" ? result : "not applied";
+            lines.Add(Text(item, "type") == "reply"
+                ? $"reply #{(item.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : -1)}: {word}"
+                : $"acknowledgement {(Text(item, "id") is { Length: 32 } id && id.All(char.IsAsciiHexDigitLower) ? id : "(not an id)")}: {word}");
+        }
+
+        return lines;
+    }
+
+    private static string? Text(JsonElement item, string name) =>
+        item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static HttpResponseMessage Send(HttpClient client, HttpRequestMessage request, HttpCompletionOption option, CancellationToken cancellationToken)
     {

@@ -74,8 +74,18 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>Runs <c>admin …</c> on the demo folder as an administrator would, beside a running server or not.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAdminAsync(string demoPath, params string[] arguments)
+    {
+        var admin = Launch(new Dictionary<string, string>(StringComparer.Ordinal) { ["Intake__DemoPath"] = demoPath }, ["admin", .. arguments]);
+        var code = await admin.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        var output = admin.StandardOutput + admin.StandardError;
+        await admin.DisposeAsync();
+        return (code, output);
+    }
+
     /// <summary>Starts the server with exactly these <c>Intake__</c> variables and does not wait for it.</summary>
-    public static ServerProcess Launch(IReadOnlyDictionary<string, string> environment)
+    public static ServerProcess Launch(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? arguments = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         var port = FreePort();
@@ -88,10 +98,21 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             WorkingDirectory = Path.GetTempPath(),
         };
         start.ArgumentList.Add(ServerAssembly());
-        start.ArgumentList.Add("--contentRoot");
-        start.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", "Intake.Web"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        if (arguments is { Count: > 0 })
+        {
+            // An admin command: Program.cs reads only what follows "admin".
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        else
+        {
+            start.ArgumentList.Add("--contentRoot");
+            start.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", "Intake.Web"));
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add($"http://127.0.0.1:{port}");
+        }
 
         // The test runner's own hosting variables must not leak into the server under test.
         foreach (var key in start.Environment.Keys.ToList())

@@ -187,6 +187,26 @@ public sealed class TransferTests : IDisposable
     }
 
     [Fact]
+    public async Task Outbox_WithDeleteWhenAllAcknowledgedFalse_AcknowledgesButKeepsTheCiphertext()
+    {
+        using var factory = IntakeApplicationFactory.WithSettings(("Intake:DeleteWhenAllAcknowledged", "false"));
+        using var witness = factory.CreateWitness();
+        await witness.SubmitOkAsync(await witness.SealReportAsync("kept after acknowledgement"));
+        var ids = StoreSnapshot.Query(factory.DataPath, "SELECT Id FROM Envelopes").Select(r => r["Id"]!).ToList();
+        using var reviewer = DemoReviewer.Open(factory.DemoPath);
+        using var client = factory.CreateClient();
+
+        using var response = await client.PostAsync(new Uri("/api/v1/outbox", UriKind.Relative),
+            new StringContent(Outbox(reviewer.Identity, "demo", ids), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var counts = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(1, counts["acknowledged"]!.GetValue<int>());
+        Assert.Equal(0, counts["deleted"]!.GetValue<int>());
+        Assert.Single(factory.Snapshot().Blobs);
+    }
+
+    [Fact]
     public async Task Outbox_Replayed_Returns409Replayed_AndHasNoSecondEffect()
     {
         var ids = await SubmitReportsAsync(1);
@@ -321,6 +341,80 @@ public sealed class TransferTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
         Assert.Equal(1, (await witness.CheckMailboxAsync(keys)).GetProperty("replies").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Outbox_WithOneBadReply_StillAppliesTheAcksAndTheGoodReply_AndSaysWhichItemFailed()
+    {
+        using var witness = _factory.CreateWitness();
+        using var keys = await Witnesses.SubmitReportWithMailboxAsync(witness);
+        await witness.SubmitOkAsync(await witness.SealReportAsync("A report with no mailbox."));
+        var ids = StoreSnapshot.Query(_factory.DataPath, "SELECT Id FROM Envelopes ORDER BY Sequence").Select(r => r["Id"]!).ToList();
+        using var reviewer = DemoReviewer.Open(_factory.DemoPath);
+        var bundle = await witness.GetBundleAsync();
+        var good = SignedReply(keys, reviewer, bundle, "The good reply.");
+        var bad = (JsonObject)SignedReply(keys, reviewer, bundle, "A reply to a report sent with \"mailbox\": null.")[0]!.DeepClone();
+        bad["mailbox"] = null;
+        var replies = new JsonArray(bad, good[0]!.DeepClone());
+
+        using var response = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", ids, replies));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(2, answer["acknowledged"]!.GetValue<int>());
+        Assert.Equal(1, answer["replies"]!.GetValue<int>());
+        var items = answer["items"]!.AsArray();
+        Assert.Equal(["acknowledged", "acknowledged", "invalid", "stored"], items.Select(i => i!["result"]!.GetValue<string>()).ToArray());
+        Assert.Equal(0, items[2]!["index"]!.GetValue<int>());
+        Assert.Equal(1, (await witness.CheckMailboxAsync(keys)).GetProperty("replies").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Export_RetentionDeletesEveryBlobWhileTheExportStreams_TheStreamStillEndsWhole()
+    {
+        using var witness = _factory.CreateWitness();
+        var random = new Random(9);
+        for (var i = 0; i < 4; i++)
+        {
+            var attachment = new byte[300_000];
+            random.NextBytes(attachment);
+            await witness.SubmitOkAsync(await witness.SealReportAsync($"large report {i}", ("big.bin", attachment)));
+        }
+
+        var ids = StoreSnapshot.Query(_factory.DataPath, "SELECT Id FROM Envelopes ORDER BY Sequence").Select(r => r["Id"]!).ToList();
+        var token = await CreateTokenAsync();
+        using var client = _factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/export", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var stream = await response.Content.ReadAsStreamAsync();
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        var first = await stream.ReadAsync(buffer);
+        received.Write(buffer, 0, first);
+
+        // Every reviewer acknowledges, so retention deletes all four blobs while the export is still streaming.
+        using var reviewer = DemoReviewer.Open(_factory.DemoPath);
+        using (var outbox = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", ids)))
+        {
+            Assert.Equal(4, JsonNode.Parse(await outbox.Content.ReadAsStringAsync())!["deleted"]!.GetValue<int>());
+        }
+
+        Assert.Empty(_factory.Snapshot().Blobs);
+        await stream.CopyToAsync(received);
+        var bytes = received.ToArray();
+        Assert.Equal(response.Content.Headers.ContentLength, bytes.Length);
+        var (manifest, _, _, items) = Parse(bytes);
+        var offset = 0;
+        foreach (var item in manifest["items"]!.AsArray())
+        {
+            var size = item!["size"]!.GetValue<int>();
+            Assert.Equal(item["hash"]!.GetValue<string>(), Convert.ToHexStringLower(WitnessClient.EnvelopeHash(items[offset..(offset + size)])));
+            offset += size;
+        }
+
+        Assert.Equal(items.Length, offset);
+        Assert.Equal(4, manifest["items"]!.AsArray().Count);
     }
 
     /// <summary>The outbox "replies" array with one reply sealed to the witness and the demo reviewer, signed by the demo reviewer.</summary>

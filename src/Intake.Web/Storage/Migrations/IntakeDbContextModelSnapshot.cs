@@ -189,6 +189,11 @@ namespace SafeIntake.Intake.Web.Storage.Migrations
 
                     b.HasIndex("MailboxId");
 
+                    b.HasIndex("MailboxId", "EnvelopeHash")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Envelopes_Reply_MailboxId_EnvelopeHash")
+                        .HasFilter("\"Kind\" = 3");
+
                     b.ToTable("Envelopes", (string)null);
                 });
 #pragma warning restore 612, 618

@@ -13,6 +13,7 @@ public sealed partial class MaintenanceService(IServiceScopeFactory scopes, ILog
                 await using var scope = scopes.CreateAsyncScope();
                 var (uploads, orphans) = await scope.ServiceProvider.GetRequiredService<IntakeStore>().RecoverAsync(stoppingToken);
                 var options = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value;
+                await UnacknowledgedExpiry.ExpireAsync(scope.ServiceProvider.GetRequiredService<IntakeDbContext>(), scope.ServiceProvider.GetRequiredService<BlobStore>(), options.UnacknowledgedExpiryDays, scope.ServiceProvider.GetRequiredService<IntakeStore>().Today, stoppingToken);
                 await scope.ServiceProvider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, stoppingToken, options.DeleteWhenAllAcknowledged);
                 if (uploads + orphans > 0)
                 {

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 
 namespace SafeIntake.Intake.Web.Tests.Security;
@@ -117,6 +118,27 @@ public sealed class AbuseControlTests
         using var witness = factory.CreateWitness();
         using var response = await witness.PostUploadJsonAsync("{\"kind\":\"report\",\"website\":\"" + new string('a', 200_000) + "\"}");
         await ProblemAssert.IsAsync(response, "too-large");
+    }
+
+    [Theory]
+    [InlineData("since=9223372036854775807")]
+    [InlineData("since=-1")]
+    [InlineData("to=9223372036854775807")]
+    public async Task Export_HostileSequence_IsBadRequest(string query)
+    {
+        using var factory = new IntakeApplicationFactory();
+        string token;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            token = (await scope.ServiceProvider.GetRequiredService<SafeIntake.Intake.Web.Storage.TransferStore>()
+                .CreateTokenAsync("demo", "test")).Token;
+        }
+
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/export?" + query, UriKind.Relative));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await client.SendAsync(request);
+        await ProblemAssert.IsAsync(response, "bad-request");
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -1,6 +1,4 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using SafeIntake.Intake.Web.Endpoints;
 using SafeIntake.Intake.Web.Security;
@@ -66,6 +64,8 @@ public static class IntakeExtensions
         services.AddSingleton(new BlobStore(options.DataPath));
         services.AddSingleton<PageRenderer>();
         services.AddSingleton<ProofOfWork>();
+        services.AddSingleton<Budgets>();
+        services.AddScoped<StorageBudget>();
         services.AddSingleton<MailboxChallenges>();
         services.AddMemoryCache();
         services.AddScoped<IntakeStore>();
@@ -113,24 +113,6 @@ public static class IntakeExtensions
             }
         });
 
-        services.AddRateLimiter(limiter =>
-        {
-            // One bucket for everyone: never keyed on an address, which the server does not keep.
-            limiter.AddTokenBucketLimiter(WitnessApi.RateLimitPolicy, bucket =>
-            {
-                bucket.TokenLimit = Math.Max(1, options.RateLimitPerMinute);
-                bucket.TokensPerPeriod = Math.Max(1, options.RateLimitPerMinute);
-                bucket.ReplenishmentPeriod = TimeSpan.FromMinutes(1);
-                bucket.QueueLimit = 0;
-                bucket.AutoReplenishment = true;
-            });
-            limiter.OnRejected = (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = "60";
-                return new ValueTask(Problems.WriteAsync(context.HttpContext, "rate-limited"));
-            };
-        });
-
         services.AddSerilog((_, log) => log
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
@@ -144,8 +126,11 @@ public static class IntakeExtensions
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // An outbox carries replies as base64: up to a few of the largest replies.
-            kestrel.Limits.MaxRequestBodySize = Math.Max(options.ChunkBytes, options.MaxReplyBytes * 4) + 4096;
+            // The largest body any route takes; BodyLimits lowers it per route before a byte is read.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.ChunkBytes, Math.Max(options.MaxReplyBytes, options.MaxOutboxBytes)) + 4096;
+            // A body slower than this (after a 5 s grace) is cut with 408, so a trickle cannot hold a request open.
+            kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(
+                Math.Max(1, options.MinRequestBodyBytesPerSecond), TimeSpan.FromSeconds(5));
         });
         return builder;
     }
@@ -160,7 +145,7 @@ public static class IntakeExtensions
         app.UseStatusCodePages();
         app.UseMiddleware<SecurityHeaders>();
         app.UseStaticFiles();
-        app.UseRateLimiter();
+        app.UseMiddleware<BodyLimits>();
         app.MapWitnessApi();
         app.MapMailboxApi();
         app.MapTransferApi();

@@ -51,7 +51,34 @@ public sealed class IntakeOptions
     /// <summary>Global (never per-client) budget of witness actions per minute.</summary>
     public int RateLimitPerMinute { get; set; } = 120;
 
+    /// <summary>Global budget of mailbox challenges and openings per minute, apart from the witness budget.</summary>
+    public int MailboxRateLimitPerMinute { get; set; } = 120;
+
+    /// <summary>Global budget of reviewer outboxes and replies per minute, apart from the witness budget.</summary>
+    public int ReviewerRateLimitPerMinute { get; set; } = 60;
+
     public long MaxReplyBytes { get; set; } = 16L << 20;
+
+    /// <summary>Largest outbox body (JSON with base64 replies); refused with 413 before it is read (default 64 MiB).</summary>
+    public long MaxOutboxBytes { get; set; } = 64L << 20;
+
+    /// <summary>Ciphertext held at most, stored and reserved by open uploads, in bytes (0: no cap but the free-space floor).</summary>
+    public long MaxStorageBytes { get; set; }
+
+    /// <summary>Ciphertext accepted per UTC day, stored and reserved, in bytes (0: no daily cap). Default 20 GiB.</summary>
+    public long MaxStorageBytesPerDay { get; set; } = 20L << 30;
+
+    /// <summary>New uploads are refused when the data folder's disk would have less than this free (default 2 GiB).</summary>
+    public long MinFreeBytes { get; set; } = 2L << 30;
+
+    /// <summary>
+    /// A report or follow-up that no reviewer acknowledged this many days after it arrived is deleted, even when
+    /// <see cref="RetentionDays"/> is 0 (0: never). Default 90: garbage nobody can open does not stay for ever.
+    /// </summary>
+    public int UnacknowledgedExpiryDays { get; set; } = 90;
+
+    /// <summary>Slowest request body accepted, bytes per second after a grace period; slower clients get 408.</summary>
+    public int MinRequestBodyBytesPerSecond { get; set; } = 240;
 
     /// <summary>An onion address to advertise with <c>Onion-Location</c>, e.g. http://xyz.onion.</summary>
     public string? OnionLocation { get; set; }

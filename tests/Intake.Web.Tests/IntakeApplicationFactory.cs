@@ -33,6 +33,8 @@ public sealed class IntakeApplicationFactory : WebApplicationFactory<Program>
             ["Intake:PowDifficulty"] = "4",
             ["Intake:ChunkBytes"] = TestChunkBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Intake:RateLimitPerMinute"] = "100000",
+            ["Intake:MailboxRateLimitPerMinute"] = "100000",
+            ["Intake:ReviewerRateLimitPerMinute"] = "100000",
         };
         foreach (var (key, value) in overrides)
         {

@@ -24,6 +24,8 @@ internal static class ProblemAssert
         ["mailbox-unknown"] = HttpStatusCode.UnprocessableEntity,
         ["challenge-invalid"] = HttpStatusCode.Forbidden,
         ["not-found"] = HttpStatusCode.NotFound,
+        ["too-slow"] = HttpStatusCode.RequestTimeout,
+        ["storage-full"] = HttpStatusCode.InsufficientStorage,
         ["server-error"] = HttpStatusCode.InternalServerError,
         ["unauthorized"] = HttpStatusCode.Unauthorized,
         ["replayed"] = HttpStatusCode.Conflict,

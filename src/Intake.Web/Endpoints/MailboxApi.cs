@@ -26,9 +26,9 @@ public static class MailboxApi
     public static void MapMailboxApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
-        api.MapPost("/mailbox/challenge", IssueChallenge).RequireRateLimiting(WitnessApi.RateLimitPolicy);
-        api.MapPost("/mailbox/open", OpenMailbox).RequireRateLimiting(WitnessApi.RateLimitPolicy);
-        api.MapPost("/replies", StoreReply).RequireRateLimiting(WitnessApi.RateLimitPolicy);
+        api.MapPost("/mailbox/challenge", IssueChallenge).WithBudget(Budget.Mailbox);
+        api.MapPost("/mailbox/open", OpenMailbox).WithBudget(Budget.Mailbox);
+        api.MapPost("/replies", StoreReply).WithBudget(Budget.Reviewer);
     }
 
     public static Results<Ok<ChallengeIssued>, ProblemHttpResult> IssueChallenge(ChallengeRequest? request, MailboxChallenges challenges)

@@ -13,11 +13,13 @@ public static class TransferApi
 {
     public const string ExportMediaType = "application/vnd.safeintake.export";
 
+    private const long MaxSequence = 1L << 53;
+
     public static void MapTransferApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1");
         api.MapGet("/export", Export);
-        api.MapPost("/outbox", ApplyOutbox).RequireRateLimiting(WitnessApi.RateLimitPolicy);
+        api.MapPost("/outbox", ApplyOutbox).WithBudget(Budget.Reviewer);
     }
 
     /// <summary>
@@ -31,6 +33,12 @@ public static class TransferApi
         if (reviewer is null)
         {
             return Problems.Of("unauthorized");
+        }
+
+        // Sequence numbers are positive and far below long.MaxValue; anything else cannot name an envelope.
+        if (since is < 0 or > MaxSequence || to is < 0 or > MaxSequence)
+        {
+            return Problems.Of("bad-request");
         }
 
         // Every blob is opened before the first byte is sent: retention (here or in an admin process) may unlink a blob
@@ -134,8 +142,34 @@ public static class TransferApi
             return Problems.Of("unsupported-media-type");
         }
 
-        using var reader = new StreamReader(context.Request.Body);
-        var text = await reader.ReadToEndAsync(cancellationToken);
+        // Read into one buffer no larger than the limit (BodyLimits has refused a larger Content-Length already and
+        // stops a body without one at the limit as it streams): never an unbounded string or MemoryStream.
+        var limit = options.Value.MaxOutboxBytes;
+        if (context.Request.ContentLength is not { } declared || declared > limit)
+        {
+            return Problems.Of(context.Request.ContentLength is null ? "bad-request" : "too-large");
+        }
+
+        var bytes = new byte[declared];
+        try
+        {
+            await context.Request.Body.ReadExactlyAsync(bytes, cancellationToken);
+        }
+        catch (EndOfStreamException)
+        {
+            return Problems.Of("bad-request");
+        }
+
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return Problems.Of("bad-request");
+        }
+
         var outcome = await transfers.ApplyOutboxAsync(text, options.Value.MaxReplyBytes, options.Value.DeleteWhenAllAcknowledged, cancellationToken);
         return outcome.Problem is { } problem
             ? Problems.Of(problem)

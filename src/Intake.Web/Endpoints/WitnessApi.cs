@@ -29,8 +29,9 @@ public static class WitnessApi
     {
         var api = app.MapGroup("/api/v1");
         api.MapGet("/bundle", GetBundle);
-        api.MapPost("/pow", IssuePow).RequireRateLimiting(RateLimitPolicy);
-        api.MapPost("/uploads", CreateUpload).RequireRateLimiting(RateLimitPolicy);
+        // Issuing a challenge is stateless and free; the witness budget is charged in CreateUpload, for verified work only.
+        api.MapPost("/pow", IssuePow);
+        api.MapPost("/uploads", CreateUpload);
         api.MapPatch("/uploads/{id}", AppendChunk);
         api.MapMethods("/uploads/{id}", ["HEAD"], (Delegate)GetOffset);
         api.MapPost("/uploads/{id}/finalize", FinalizeUpload);
@@ -47,7 +48,8 @@ public static class WitnessApi
     }
 
     public static async Task<Results<Created<UploadCreated>, ProblemHttpResult>> CreateUpload(
-        CreateUploadRequest? request, ProofOfWork pow, IntakeStore store, IOptions<IntakeOptions> options, CancellationToken cancellationToken)
+        CreateUploadRequest? request, HttpContext context, ProofOfWork pow, Budgets budgets, StorageBudget storage, IntakeStore store,
+        IOptions<IntakeOptions> options, CancellationToken cancellationToken)
     {
         if (request is null || request.Kind is not ("report" or "follow-up") || request.Size is not { } size)
         {
@@ -87,9 +89,22 @@ public static class WitnessApi
             return Problems.Of("envelope-invalid");
         }
 
-        if (!pow.TryRedeem(request.Pow?.Token, request.Pow?.Nonce))
+        var retryAfter = 0;
+        switch (pow.Redeem(request.Pow?.Token, request.Pow?.Nonce, () => budgets.TryTake(Budget.Witness, out retryAfter)))
         {
-            return Problems.Of("pow-invalid");
+            case PowOutcome.Invalid:
+                return Problems.Of("pow-invalid");
+            case PowOutcome.OverBudget:
+                // The solution stays unused: the page sends it again after Retry-After.
+                context.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Problems.Of("rate-limited");
+        }
+
+        if (!await storage.AdmitsAsync(size, cancellationToken))
+        {
+            budgets.Return(Budget.Witness);
+            context.Response.Headers.RetryAfter = StorageBudget.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.Of("storage-full");
         }
 
         var upload = await store.CreateUploadAsync(kind, size, mailbox, options.Value.UploadExpiryHours, cancellationToken);
@@ -98,7 +113,7 @@ public static class WitnessApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> AppendChunk(
-        string id, HttpContext context, IntakeStore store, BlobStore blobs, IOptions<IntakeOptions> options, CancellationToken cancellationToken)
+        string id, HttpContext context, IntakeStore store, StorageBudget storage, BlobStore blobs, IOptions<IntakeOptions> options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (!string.Equals(context.Request.ContentType, UploadMediaType, StringComparison.OrdinalIgnoreCase))
@@ -116,7 +131,8 @@ public static class WitnessApi
             return Problems.Of("too-large");
         }
 
-        using var gate = await IntakeStore.LockAsync(id, cancellationToken);
+        // The body arrives with no lock held, into its own file; the lock covers only the offset check and a local append,
+        // so a witness on a slow link (or an attacker trickling bytes) never stalls another upload.
         var upload = await store.FindUploadAsync(id, cancellationToken);
         if (upload is null)
         {
@@ -135,12 +151,40 @@ public static class WitnessApi
             return Problems.Of("offset-mismatch");
         }
 
+        if (!storage.HasFreeSpace(Math.Min(options.Value.ChunkBytes, upload.DeclaredSize - current)))
+        {
+            context.Response.Headers.RetryAfter = StorageBudget.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.Of("storage-full");
+        }
+
         // The declared size is enforced as bytes arrive, and one request never exceeds a chunk.
-        var limit = Math.Min(upload.DeclaredSize, current + options.Value.ChunkBytes);
-        var length = await blobs.AppendAsync(id, context.Request.Body, limit, cancellationToken);
-        if (length < 0)
+        var chunk = await blobs.ReceiveChunkAsync(context.Request.Body, Math.Min(upload.DeclaredSize - offset, options.Value.ChunkBytes), cancellationToken);
+        if (chunk is null)
         {
             return Problems.Of("too-large");
+        }
+
+        long length;
+        try
+        {
+            using var gate = await IntakeStore.LockAsync(id, cancellationToken);
+            if (await store.FindUploadAsync(id, cancellationToken) is null)
+            {
+                return Problems.Of("upload-not-found");
+            }
+
+            current = blobs.UploadLength(id);
+            context.Response.Headers["Upload-Offset"] = current.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (offset != current)
+            {
+                return Problems.Of("offset-mismatch");
+            }
+
+            length = await blobs.AppendFileAsync(id, chunk, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(chunk);
         }
 
         context.Response.Headers["Upload-Offset"] = length.ToString(System.Globalization.CultureInfo.InvariantCulture);

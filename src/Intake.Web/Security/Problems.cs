@@ -28,6 +28,8 @@ public static class Problems
         ["unauthorized"] = (401, "A valid fetch token is required."),
         ["replayed"] = (409, "This outbox was already applied."),
         ["range-not-satisfiable"] = (416, "That byte range is not in this export."),
+        ["too-slow"] = (408, "The request arrived too slowly. Please try again."),
+        ["storage-full"] = (507, "The server cannot take more uploads right now. Please try again later."),
         ["server-error"] = (500, "Something went wrong on the server. Nothing was stored."),
     };
 

@@ -9,9 +9,17 @@ using Sodium;
 
 namespace SafeIntake.Intake.Web.Security;
 
+public enum PowOutcome
+{
+    Accepted,
+    Invalid,
+    OverBudget,
+}
+
 /// <summary>
 /// Hashcash-style proof of work for anonymous submissions (docs/spec/intake-api.md): an expiring token protected
-/// with DataProtection, solved in the browser, accepted once. It costs a spammer CPU without tracking anyone.
+/// with DataProtection, solved in the browser, accepted once. It costs a spammer CPU without tracking anyone. Issuing
+/// keeps no state and spends no budget: the token carries its own id and expiry, authenticated.
 /// </summary>
 public sealed class ProofOfWork(IDataProtectionProvider protection, IMemoryCache replayCache, IOptions<IntakeOptions> options, TimeProvider time)
 {
@@ -30,12 +38,17 @@ public sealed class ProofOfWork(IDataProtectionProvider protection, IMemoryCache
         return new Challenge(token, payload.Difficulty, DateOnly.FromDateTime(expires.UtcDateTime));
     }
 
-    /// <summary>True once per token: a valid, unexpired token whose nonce meets its difficulty.</summary>
-    public bool TryRedeem(string? token, string? nonce)
+    /// <summary>
+    /// Accepts a valid, unexpired token whose nonce meets its difficulty, once: <paramref name="charge"/> is asked for
+    /// a token of the shared budget only after the work verifies, and a refused charge leaves the solution unused so
+    /// the witness can send it again after <c>Retry-After</c>.
+    /// </summary>
+    public PowOutcome Redeem(string? token, string? nonce, Func<bool> charge)
     {
+        ArgumentNullException.ThrowIfNull(charge);
         if (token is null || token.Length > 1024 || !ulong.TryParse(nonce, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n))
         {
-            return false;
+            return PowOutcome.Invalid;
         }
 
         Payload? payload;
@@ -45,28 +58,34 @@ public sealed class ProofOfWork(IDataProtectionProvider protection, IMemoryCache
         }
         catch (Exception e) when (e is CryptographicException or FormatException or JsonException)
         {
-            return false;
+            return PowOutcome.Invalid;
         }
 
         var now = time.GetUtcNow();
         if (payload is null || payload.Expires <= now.ToUnixTimeSeconds() || !Meets(token, n, payload.Difficulty))
         {
-            return false;
+            return PowOutcome.Invalid;
         }
 
-        // Replay: the cache holds a used id until the token would have expired anyway.
+        // Replay: the cache holds a used id until the token would have expired anyway. Only charged (budgeted)
+        // solutions are recorded, so it holds at most a budget's worth per token lifetime, whatever a flood sends.
         var key = "pow:" + payload.Id;
         lock (replayCache)
         {
             if (replayCache.TryGetValue(key, out _))
             {
-                return false;
+                return PowOutcome.Invalid;
+            }
+
+            if (!charge())
+            {
+                return PowOutcome.OverBudget;
             }
 
             replayCache.Set(key, true, DateTimeOffset.FromUnixTimeSeconds(payload.Expires));
         }
 
-        return true;
+        return PowOutcome.Accepted;
     }
 
     /// <summary>BLAKE2b-256(context ‖ 0x00 ‖ token ‖ u64(nonce)) has at least <paramref name="difficulty"/> leading zero bits.</summary>

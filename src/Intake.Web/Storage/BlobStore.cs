@@ -11,11 +11,63 @@ public sealed partial class BlobStore
 {
     private readonly string _uploads;
     private readonly string _blobs;
+    private readonly string _incoming;
 
     public BlobStore(string dataPath)
     {
         _uploads = Directory.CreateDirectory(Path.Combine(dataPath, "uploads")).FullName;
         _blobs = Directory.CreateDirectory(Path.Combine(dataPath, "blobs")).FullName;
+        // Chunks being received: never part of an upload until appended, so whatever a crash left here is garbage.
+        _incoming = Directory.CreateDirectory(Path.Combine(dataPath, "incoming")).FullName;
+        foreach (var stale in Directory.EnumerateFiles(_incoming))
+        {
+            File.Delete(stale);
+        }
+    }
+
+    /// <summary>
+    /// Receives one chunk into its own temporary file, with no lock held, refusing bytes past <paramref name="limit"/>
+    /// as they arrive. Returns the file's path, or null past the limit; the caller deletes it.
+    /// </summary>
+    public async Task<string?> ReceiveChunkAsync(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var path = Path.Combine(_incoming, Guid.NewGuid().ToString("N"));
+        var complete = false;
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, useAsync: true);
+            var buffer = new byte[81920];
+            long length = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                length += read;
+                if (length > limit)
+                {
+                    return null;
+                }
+
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+
+            complete = true;
+            return path;
+        }
+        finally
+        {
+            if (!complete)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    /// <summary>Appends a received chunk file to an upload (local disk to local disk: short, whatever the client's speed).</summary>
+    public async Task<long> AppendFileAsync(string id, string chunkPath, CancellationToken cancellationToken)
+    {
+        await using var chunk = new FileStream(chunkPath, FileMode.Open, FileAccess.Read, FileShare.None, 81920, useAsync: true);
+        return await AppendAsync(id, chunk, long.MaxValue, cancellationToken);
     }
 
     public string UploadPath(string id) => Path.Combine(_uploads, Checked(id) + ".part");

@@ -14,6 +14,7 @@ public sealed partial class MaintenanceService(IServiceScopeFactory scopes, ILog
                 // Never start-up repair here: a live finalize's staged blob has no row yet (issue 9).
                 var uploads = await scope.ServiceProvider.GetRequiredService<IntakeStore>().SweepExpiredUploadsAsync(stoppingToken);
                 var options = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<IntakeOptions>>().Value;
+                await UnacknowledgedExpiry.ExpireAsync(scope.ServiceProvider.GetRequiredService<IntakeDbContext>(), scope.ServiceProvider.GetRequiredService<BlobStore>(), options.UnacknowledgedExpiryDays, scope.ServiceProvider.GetRequiredService<IntakeStore>().Today, stoppingToken);
                 await scope.ServiceProvider.GetRequiredService<TransferStore>().ApplyRetentionAsync(options.RetentionDays, options.DeleteWhenAllAcknowledged, stoppingToken);
                 if (uploads > 0)
                 {

@@ -152,7 +152,7 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
     public async Task<OutboxOutcome> ApplyOutboxAsync(string fileText, long maxReplyBytes, bool deleteWhenAllAcknowledged, CancellationToken cancellationToken)
     {
         if (!TryReadOutbox(fileText, out var body, out var signature, out var root)
-            || root["reviewer"]?.GetValue<string>() is not { } reviewerId
+            || StringOf(root["reviewer"]) is not { } reviewerId
             || bundle.Current.Bundle.FindReviewer(reviewerId) is not { } reviewer)
         {
             return OutboxOutcome.Refused("bad-request");
@@ -323,6 +323,9 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
 
         return candidates.DistinctBy(e => e.Id).Count();
     }
+
+    // A field of the wrong JSON type (a number, an object) is a malformed outbox, not an exception.
+    private static string? StringOf(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private static bool TryReadOutbox(string fileText, out byte[] body, out byte[] signature, out JsonObject root)
     {

@@ -523,13 +523,21 @@
   };
 
   Uploader.prototype.create = async function () {
-    const created = await requestJson('POST', '/api/v1/uploads', {
-      kind: this.kind,
-      size: this.size,
-      mailbox: this.mailbox,
-      pow: this.pow,
-      website: this.website
-    });
+    const body = { kind: this.kind, size: this.size, mailbox: this.mailbox, pow: this.pow, website: this.website };
+    let created;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        created = await requestJson('POST', '/api/v1/uploads', body);
+        break;
+      } catch (e) {
+        // A refused create leaves the solved proof of work unused: wait the server's Retry-After (plus a little
+        // jitter so a crowd does not return at once) and send it again, a few times.
+        const wait = e instanceof IntakeError && e.code === 'rate-limited' && e.details.retryAfter;
+        if (!wait || attempt >= 5 || wait > 120) throw e;
+        this.onRetry(Math.ceil(wait));
+        await sleep(wait * 1000 + Math.floor(Math.random() * 1000));
+      }
+    }
     if (!created || typeof created.id !== 'string' || !/^[0-9a-f]{32}$/.test(created.id) || created.offset !== 0) {
       throw new IntakeError('unknown');
     }

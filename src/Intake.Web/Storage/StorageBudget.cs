@@ -1,0 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace SafeIntake.Intake.Web.Storage;
+
+/// <summary>
+/// Refuses new ciphertext before the disk fills: a total and a daily cap on what is stored or reserved by open
+/// uploads (declared sizes count from creation), and a free-space floor on the data folder's disk
+/// (docs/admin/storage-limits.md).
+/// </summary>
+public sealed class StorageBudget(IntakeDbContext db, IOptions<IntakeOptions> options, TimeProvider time)
+{
+    /// <summary>Seconds a refused client is told to wait: space comes back with acknowledgements and the daily reset.</summary>
+    public const int RetryAfterSeconds = 3600;
+
+    /// <summary>True when the disk holding the data folder keeps the floor after <paramref name="extra"/> more bytes.</summary>
+    public bool HasFreeSpace(long extra)
+    {
+        var floor = options.Value.MinFreeBytes;
+        if (floor <= 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            var drive = new DriveInfo(Path.GetFullPath(options.Value.DataPath!));
+            return drive.AvailableFreeSpace - Math.Max(0, extra) >= floor;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Unknown free space is not a reason to refuse witnesses; the caps below still apply.
+            return true;
+        }
+    }
+
+    /// <summary>True when a new upload of <paramref name="size"/> bytes fits every cap and the floor.</summary>
+    public async Task<bool> AdmitsAsync(long size, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (!HasFreeSpace(size))
+        {
+            return false;
+        }
+
+        if (o.MaxStorageBytes <= 0 && o.MaxStorageBytesPerDay <= 0)
+        {
+            return true;
+        }
+
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        // Open uploads count whole, at their declared size: a reservation never sent still takes its room until it expires.
+        var reserved = await db.Uploads.Where(u => u.ExpiresAt > now).SumAsync(u => (long?)u.DeclaredSize, cancellationToken) ?? 0;
+        if (o.MaxStorageBytesPerDay > 0)
+        {
+            var storedToday = await db.Envelopes.Where(e => e.ReceivedDay == today && e.Kind != EnvelopeKind.Reply)
+                .SumAsync(e => (long?)e.Size, cancellationToken) ?? 0;
+            if (storedToday + reserved + size > o.MaxStorageBytesPerDay)
+            {
+                return false;
+            }
+        }
+
+        if (o.MaxStorageBytes > 0)
+        {
+            var stored = await db.Envelopes.Where(e => e.State != EnvelopeState.Deleted).SumAsync(e => (long?)e.Size, cancellationToken) ?? 0;
+            if (stored + reserved + size > o.MaxStorageBytes)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

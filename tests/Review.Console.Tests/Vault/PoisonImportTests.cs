@@ -165,8 +165,8 @@ public sealed class PoisonImportTests : IDisposable
         var random = new Random(20261202);
         var baseline = Encoding.UTF8.GetBytes(
             "{\"v\":1,\"kind\":\"report\",\"lang\":\"zh-Hant-HK\",\"fields\":{\"what\":\"警察 at the gate\",\"category\":\"police\"},"
-            + "\"replyTo\":{\"x25519\":\"AAAA\",\"ed25519\":\"BBBB\",\"sig\":\"CCCC\"},\"attachments\":[{\"name\":\"a.jpg\",\"type\":\"image/jpeg\",\"size\":0}]}");
-        string[] splices = ["\\udc00", "\\ud800", "\"", "\\", "{", "[", "}", ",", "1e999", "-0", "null", "\"lang\":\"en\",", "\uFEFF", "\\u0000"];
+            + "\"sealedBy\":\"dotnet/1\",\"attachments\":[{\"name\":\"a.jpg\",\"type\":\"image/jpeg\",\"size\":0}]}");
+        string[] splices = ["\\udc00", "\\ud800", "\\udfff", "\\udbff", "\"", "\\", "{", "[", "}", ",", "1e999", "-0", "null", "\"lang\":\"en\",", "\uFEFF", "\\u0000"];
         _export.Report(_alice, "genuine first");
         const int Mutants = 120;
         for (var i = 0; i < Mutants; i++)
@@ -181,6 +181,9 @@ public sealed class PoisonImportTests : IDisposable
                         bytes[at] = (byte)random.Next(256);
                         break;
                     case 1:
+                        // Most splices go just inside a string (after a quote), where escapes are read.
+                        var quotes = bytes.Select((b, k) => (b, k)).Where(x => x.b == (byte)'"').Select(x => x.k + 1).ToList();
+                        at = quotes.Count > 0 && random.Next(4) > 0 ? quotes[random.Next(quotes.Count)] : at;
                         bytes.InsertRange(at, Encoding.UTF8.GetBytes(splices[random.Next(splices.Length)]));
                         break;
                     case 2:

@@ -71,7 +71,6 @@ public sealed class PoisonImportTests : IDisposable
         { "number for what", "{\"v\":1,\"kind\":\"report\",\"fields\":{\"what\":5,\"category\":[1]},\"lang\":{},\"attachments\":[]}" },
         { "huge string", "{\"v\":1,\"kind\":\"report\",\"fields\":{\"what\":\"" + new string('w', 1_000_000) + "\"},\"attachments\":[]}" },
         { "valid surrogate pair", "{\"v\":1,\"kind\":\"report\",\"fields\":{\"what\":\"\\ud83d\\ude00\"},\"attachments\":[]}" },
-        { "replyTo not an object", "{\"v\":1,\"kind\":\"report\",\"replyTo\":5,\"attachments\":[]}" },
         { "fields not an object", "{\"v\":1,\"kind\":\"report\",\"fields\":\"what\",\"attachments\":[]}" },
     };
 
@@ -88,7 +87,7 @@ public sealed class PoisonImportTests : IDisposable
         var first = Import(path);
         var second = Import(path);
 
-        Assert.True((int)first["newReports"]! + first["quarantined"]!.AsArray().Count == 3, label);
+        Assert.True((int)first["newReports"]! == 3, $"{label}: {first["quarantined"]}");
         Assert.Equal(0, (int)second["newReports"]!);
         Assert.Equal(2, Genuine());
     }
@@ -216,7 +215,7 @@ public sealed class PoisonImportTests : IDisposable
         Assert.Contains(listed, r => ((string?)r!["what"])?.StartsWith("genuine last", StringComparison.Ordinal) == true);
     }
 
-    private byte[] Poison(byte[] manifest) => HandSealer.Seal(_alice.EncryptionKey, Witness.BundleHash, manifest, []);
+    private byte[] Poison(byte[] manifest) => HandSealer.SealPadded(_alice.EncryptionKey, Witness.BundleHash, manifest);
 
     private void AssertQuarantinedBetweenGenuine(string label, byte[] poison, string code)
     {

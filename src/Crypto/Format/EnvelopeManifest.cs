@@ -52,7 +52,10 @@ public sealed class EnvelopeManifest
     {
         manifest = null;
         // JsonDocument does not reject ill-formed UTF-8 inside strings; readers must agree byte for byte.
-        if (utf8.Length is < MinLength or > MaxLength || !System.Text.Unicode.Utf8.IsValid(utf8))
+        // §1: no byte-order mark, and no string (member names included) that decodes to an unpaired surrogate, in
+        // any member, read or not: a later reader of an application member must not be the first to meet one.
+        if (utf8.Length is < MinLength or > MaxLength || !System.Text.Unicode.Utf8.IsValid(utf8)
+            || utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) || !StringsAreScalarValues(utf8))
         {
             return false;
         }
@@ -92,6 +95,35 @@ public sealed class EnvelopeManifest
             // InvalidOperationException: GetString() on an escaped lone surrogate ("\udc00"), which parses.
             return false;
         }
+    }
+
+    /// <summary>
+    /// False when an escaped string or member name would decode to a lone surrogate (<c>"\udc00"</c>): JSON parses it,
+    /// and only GetString() fails, later, wherever a reader first asks. Malformed JSON passes here and fails the parse.
+    /// </summary>
+    private static bool StringsAreScalarValues(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = StrictJson.MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        return true;
     }
 
     private static bool TryParseAttachment(JsonElement item, [NotNullWhen(true)] out AttachmentEntry? entry)

@@ -57,6 +57,12 @@ public static class Replies
         }
 
         var report = session.Vault.Db.Envelopes.AsNoTracking().Single(e => e.Id == reportId);
+        if (report.Kind == "report" && !CaseQuery.CanReply(session.Vault, report) && CaseQuery.HasReplyKeys(session.Vault, report))
+        {
+            throw new CommandFailedException($"Report {reportId[..8]} cannot receive replies: the reply keys inside it name a mailbox the server did not file "
+                + "it under (another one, or none), so the server would refuse a reply. Nothing was queued.");
+        }
+
         if (report.Kind != "report" || !CaseQuery.CanReply(session.Vault, report))
         {
             throw new CommandFailedException($"The witness of report {reportId[..8]} chose no codename, so this report cannot receive replies.");

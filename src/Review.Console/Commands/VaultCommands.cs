@@ -95,6 +95,7 @@ public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment envir
                 s.Replies,
                 s.Duplicates,
                 s.Quarantined,
+                s.QuarantinedByCode,
                 s.Gaps,
                 s.DeletedBeforeImport,
                 s.Note,
@@ -110,15 +111,17 @@ public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment envir
         table.AddRow("follow-ups linked to their report", $"{s.FollowUpsLinked}");
         table.AddRow("replies", $"{s.Replies}");
         table.AddRow("duplicates (already in the vault)", $"{s.Duplicates}");
-        table.AddRow(s.Quarantined.Count > 0 ? "[red]quarantined[/]" : "quarantined", $"{s.Quarantined.Count}");
+        table.AddRow(s.Quarantined.Count > 0 ? "[red]quarantined[/]" : "quarantined",
+            s.Quarantined.Count == 0 ? "0" : $"{s.Quarantined.Count} ({E(string.Join(", ", s.QuarantinedByCode.Select(c => $"{c.Key} {c.Value}")))})");
         table.AddRow(s.Gaps.Count > 0 ? "[yellow]gaps in the sequence[/]" : "gaps in the sequence", s.Gaps.Count > 0 ? E(string.Join(", ", s.Gaps)) : "none");
         Console.Write(table);
         if (s.Quarantined.Count > 0)
         {
-            var q = new Table().Title("Quarantined (not imported, not acknowledged: the server keeps them)").AddColumns("seq", "id", "kind", "reason");
+            var q = new Table().Title("Quarantined (not imported; not acknowledged, so the server keeps them, except duplicates of an imported envelope)")
+                .AddColumns("seq", "id", "kind", "code", "reason");
             foreach (var line in s.Quarantined)
             {
-                q.AddRow($"{line.Sequence}", line.Id, line.Kind, E(line.Reason));
+                q.AddRow($"{line.Sequence}", line.Id, line.Kind, line.Code, E(line.Reason));
             }
 
             Console.Write(q);

@@ -164,7 +164,13 @@ public sealed class ExportBundle
 
     private static ExportVerification HashItems(string path, FileStream file, ExportManifest manifest, List<ExportEntry> entries, IProgress<long>? progress)
     {
-        var byHash = entries.ToDictionary(e => Convert.ToHexStringLower(e.Item.Hash), e => e.Item.Sequence, StringComparer.Ordinal);
+        // One hash may be listed twice (a witness uploaded the same bytes twice); the first sequence stands for it.
+        var byHash = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            byHash.TryAdd(Convert.ToHexStringLower(e.Item.Hash), e.Item.Sequence);
+        }
+
         var mismatched = new HashSet<string>(StringComparer.Ordinal);
         long done = 0;
         var buffer = new byte[1 << 20];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using SafeIntake.Crypto;
 using SafeIntake.Review.Console.Vault;
 
 namespace SafeIntake.Review.Console.Triage;
@@ -220,8 +221,8 @@ public static class CaseQuery
             ?? fresh.Where(e => e.Sequence != afterSequence).OrderBy(e => e.Sequence).Select(e => e.Id).FirstOrDefault();
     }
 
-    /// <summary>True when the report's manifest carries the witness's reply keys (verified at import, envelope-v1.md §7.1).</summary>
-    public static bool CanReply(VaultStore vault, VaultEnvelope report)
+    /// <summary>True when the report's manifest carries reply keys (replyTo), whether or not they can be used.</summary>
+    public static bool HasReplyKeys(VaultStore vault, VaultEnvelope report)
     {
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(report);
@@ -230,6 +231,29 @@ public static class CaseQuery
         {
             using var document = System.Text.Json.JsonDocument.Parse(manifest);
             return document.RootElement.TryGetProperty("replyTo", out var replyTo) && replyTo.ValueKind == System.Text.Json.JsonValueKind.Object;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(manifest);
+        }
+    }
+
+    /// <summary>True when the report's manifest carries the witness's reply keys (verified at import, envelope-v1.md §7.1) for the mailbox it is filed under.</summary>
+    public static bool CanReply(VaultStore vault, VaultEnvelope report)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        ArgumentNullException.ThrowIfNull(report);
+        var manifest = vault.Keys.Cells.Open(VaultEnvelope.Table, nameof(VaultEnvelope.Manifest), report.Id, report.Manifest);
+        try
+        {
+            // The server files a reply under the upload's mailbox (MailboxId) and refuses any other, so a report whose
+            // replyTo.ed25519 is not that mailbox (or that has none) cannot be answered (export-bundle-v1.md §2).
+            using var document = System.Text.Json.JsonDocument.Parse(manifest);
+            return document.RootElement.TryGetProperty("replyTo", out var replyTo) && replyTo.ValueKind == System.Text.Json.JsonValueKind.Object
+                && report.MailboxId is not null
+                && replyTo.TryGetProperty("ed25519", out var key) && key.ValueKind == System.Text.Json.JsonValueKind.String
+                && Ed25519PublicKey.TryParseBase64(key.GetString(), out var mailbox)
+                && Signatures.MailboxId(mailbox) == report.MailboxId;
         }
         finally
         {

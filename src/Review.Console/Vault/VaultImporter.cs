@@ -5,8 +5,20 @@ using SafeIntake.Review.Console.Transfer;
 
 namespace SafeIntake.Review.Console.Vault;
 
-/// <summary>Why an item was quarantined, as the summary shows it.</summary>
-public sealed record QuarantineLine(long Sequence, string Id, string Kind, string Reason);
+/// <summary>Why an item was quarantined, as the summary shows it: a reason code (docs/spec/vault-v1.md §7) and the detail.</summary>
+public sealed record QuarantineLine(long Sequence, string Id, string Kind, string Code, string Reason, bool Acknowledged = false);
+
+/// <summary>The reason codes of quarantine; the stored reason is "code: detail".</summary>
+public static class QuarantineCodes
+{
+    public const string Altered = "altered";
+    public const string Signature = "signature";
+    public const string UnknownReviewer = "unknown-reviewer";
+    public const string DoesNotOpen = "does-not-open";
+    public const string Mismatch = "mismatch";
+    public const string Duplicate = "duplicate";
+    public const string Internal = "internal-error";
+}
 
 /// <summary>What an import did; the command prints it as a table or JSON.</summary>
 public sealed class ImportSummary
@@ -24,6 +36,10 @@ public sealed class ImportSummary
     public int OmittedAcknowledged { get; set; }
 
     public List<QuarantineLine> Quarantined { get; } = [];
+
+    /// <summary>How many were quarantined, per reason code.</summary>
+    public IReadOnlyDictionary<string, int> QuarantinedByCode =>
+        Quarantined.GroupBy(q => q.Code, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     /// <summary>Sequence ranges never seen by this vault, as text ("12–15").</summary>
     public List<string> Gaps { get; } = [];
@@ -47,6 +63,7 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
     private const int BatchItems = 500;
     private readonly byte[] _chunkBuffer = new byte[VaultAttachmentChunk.PlaintextLength];
     private HashSet<string> _quarantined = [];
+    private Dictionary<string, string> _byHash = [];
     private const long BatchBytes = 64L * 1024 * 1024;
 
     public ImportSummary Import(ExportBundle bundle, IProgress<long>? progress = null)
@@ -58,6 +75,15 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
         ReportGaps(manifest, last, summary);
 
         _quarantined = vault.Db.Quarantine.Select(q => q.Id).ToHashSet(StringComparer.Ordinal);
+        _byHash = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var row in vault.Db.Envelopes.Select(e => new { e.EnvelopeHash, e.Id }))
+        {
+            if (row.EnvelopeHash is not null)
+            {
+                _byHash.TryAdd(row.EnvelopeHash, row.Id);
+            }
+        }
+
         using var writer = new VaultWriter(vault.Connection);
         using var file = new FileStream(bundle.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         writer.BeginBatch();
@@ -119,7 +145,7 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
         }
 
         var refusal = bundle.HashMismatches.Contains(item.Id)
-            ? "its bytes do not match the manifest's hash (altered in transit)"
+            ? $"{QuarantineCodes.Altered}: its bytes do not match the manifest's hash (altered in transit; a new fetch may bring it whole)"
             : CheckTransportSignature(item);
         if (refusal is not null)
         {
@@ -127,20 +153,44 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
             return;
         }
 
-        writer.Savepoint();
-        var sink = new VaultEnvelopeSink(writer, vault.Keys.Cells, item.Id, _chunkBuffer, item.Size);
-        OpenResult result;
-        byte[] hash;
-        using (var stream = new HashingReadStream(ExportBundle.OpenItem(file, entry)))
+        // The same bytes under a second id: a witness uploaded one envelope twice. Its content is already here (or is
+        // quarantined with the first copy), so it is never opened again; acknowledged once the first copy is stored,
+        // so the server can delete the copy.
+        var hex = Convert.ToHexStringLower(item.Hash);
+        if (_byHash.TryGetValue(hex, out var original))
         {
-            result = EnvelopeOpener.Open(stream, [reviewerKey], sink);
-            hash = stream.Finish();
-            sink.Complete();
+            var stored = writer.Exists(original);
+            Quarantine(writer, item, $"{QuarantineCodes.Duplicate}: the same envelope bytes as item {original}"
+                + (stored ? ", which the vault holds" : ", which did not import"), summary, acknowledged: stored);
+            if (stored)
+            {
+                summary.Acknowledge.Add(item.Id);
+            }
+
+            return;
         }
 
-        refusal = sink.Failure ?? (!result.IsSuccess ? $"it does not open: {result.Status} ({result.Detail})"
-            : !CryptographicOperations.FixedTimeEquals(hash, item.Hash) ? "its bytes changed while it was read"
-            : Store(writer, item, result, sink, summary));
+        _byHash[hex] = item.Id;
+        writer.Savepoint();
+        try
+        {
+            refusal = OpenAndStore(writer, file, entry, summary);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or Microsoft.Data.Sqlite.SqliteException))
+        {
+            // The per-item boundary: whatever the witness's bytes make a reader throw stays with this item. It is not
+            // hidden: the code says it is a console bug to report, and the detail names the exception and where.
+            refusal = $"{QuarantineCodes.Internal}: the console failed on it ({e.GetType().Name} in {e.TargetSite?.DeclaringType?.Name}.{e.TargetSite?.Name}: {e.Message}); please report this bug";
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // A storage failure is not the item's fault: undo what it staged and stop the import (the batch rolls back
+            // whole, nothing half-written remains; the next import retries).
+            writer.RollbackToSavepoint();
+            writer.ReleaseSavepoint();
+            throw;
+        }
+
         if (refusal is not null)
         {
             writer.RollbackToSavepoint();
@@ -158,6 +208,26 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
         summary.Acknowledge.Add(item.Id);
     }
 
+    /// <summary>Opens one item into the savepoint; null when it is stored, else the "code: detail" reason.</summary>
+    private string? OpenAndStore(VaultWriter writer, FileStream file, ExportEntry entry, ImportSummary summary)
+    {
+        var item = entry.Item;
+        var sink = new VaultEnvelopeSink(writer, vault.Keys.Cells, item.Id, _chunkBuffer, item.Size);
+        OpenResult result;
+        byte[] hash;
+        using (var stream = new HashingReadStream(ExportBundle.OpenItem(file, entry)))
+        {
+            result = EnvelopeOpener.Open(stream, [reviewerKey], sink);
+            hash = stream.Finish();
+            sink.Complete();
+        }
+
+        return sink.Failure is { } failure ? $"{QuarantineCodes.DoesNotOpen}: {failure}"
+            : !result.IsSuccess ? $"{QuarantineCodes.DoesNotOpen}: {result.Status} ({result.Detail})"
+            : !CryptographicOperations.FixedTimeEquals(hash, item.Hash) ? $"{QuarantineCodes.Altered}: its bytes changed while it was read"
+            : Store(writer, item, result, sink, summary);
+    }
+
     /// <summary>Follow-ups and replies carry a §7.2 signature over the envelope hash; checked before anything is opened.</summary>
     private string? CheckTransportSignature(ExportItem item)
     {
@@ -166,22 +236,34 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
             return null;
         }
 
-        if (item.Mailbox is null || !StrictBase64Signature(item.Signature, out var signature))
+        // These are decided by the signed bytes alone, so a retry gives the same answer; each retry only counts an
+        // attempt and never holds back the other items or their acknowledgement.
+        if (item.Mailbox is null)
         {
-            return $"a {item.Kind} without its mailbox or signature";
+            return $"{QuarantineCodes.Signature}: a {item.Kind} without its mailbox";
+        }
+
+        if (item.Signature is null)
+        {
+            return $"{QuarantineCodes.Signature}: a {item.Kind} without its signature";
+        }
+
+        if (!StrictBase64Signature(item.Signature, out var signature))
+        {
+            return $"{QuarantineCodes.Signature}: the {item.Kind} signature is not canonical base64 of 64 bytes (envelope-v1.md §1); it can never verify";
         }
 
         if (item.Kind == "follow-up")
         {
-            return Signatures.VerifyFollowUp(item.Mailbox, item.Hash, signature) ? null : "the follow-up signature does not verify under its mailbox key";
+            return Signatures.VerifyFollowUp(item.Mailbox, item.Hash, signature) ? null : $"{QuarantineCodes.Signature}: the follow-up signature does not verify under its mailbox key";
         }
 
         if (item.ReviewerId is null || !reviewerSigningKeys.TryGetValue(item.ReviewerId, out var reviewer))
         {
-            return $"a reply signed by reviewer '{item.ReviewerId}', whose key this console does not know (install the reviewer bundle: bundle install)";
+            return $"{QuarantineCodes.UnknownReviewer}: a reply signed by reviewer '{item.ReviewerId}', whose key this console does not know (install the reviewer bundle: bundle install)";
         }
 
-        return Signatures.VerifyReply(reviewer, item.Mailbox, item.Hash, signature) ? null : "the reply signature does not verify under the reviewer's key";
+        return Signatures.VerifyReply(reviewer, item.Mailbox, item.Hash, signature) ? null : $"{QuarantineCodes.Signature}: the reply signature does not verify under the reviewer's key";
     }
 
     private static bool StrictBase64Signature(string? text, out byte[] signature) =>
@@ -193,39 +275,37 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
         var manifest = result.Manifest!;
         if (sink.Failure is not null)
         {
-            return sink.Failure;
+            return $"{QuarantineCodes.DoesNotOpen}: {sink.Failure}";
         }
 
         if (manifest.Kind != item.Kind)
         {
-            return $"the envelope is a {manifest.Kind} but the manifest says {item.Kind}";
+            return $"{QuarantineCodes.Mismatch}: the envelope is a {manifest.Kind} but the manifest says {item.Kind}";
         }
 
         if (!result.BundleHash.Span.SequenceEqual(item.BundleHash))
         {
-            return "the envelope names another reviewer bundle than the manifest";
+            return $"{QuarantineCodes.Mismatch}: the envelope names another reviewer bundle than the manifest";
         }
 
         var root = manifest.Root;
         var mailbox = item.Mailbox;
         if (item.Kind == "report" && root.TryGetProperty("replyTo", out var replyTo) && replyTo.ValueKind != JsonValueKind.Null)
         {
-            if (CheckReplyTo(replyTo, result.Nonce.Span) is not { } witnessMailbox)
+            if (CheckReplyTo(replyTo, result.Nonce.Span) is null)
             {
-                return "its reply keys (replyTo) are malformed or their signature does not verify";
+                return $"{QuarantineCodes.Signature}: its reply keys (replyTo) are malformed or their signature does not verify";
             }
 
-            if (mailbox is not null && !mailbox.Equals(witnessMailbox))
-            {
-                return "the server filed it under another mailbox than the one it names";
-            }
-
-            mailbox = witnessMailbox;
+            // The report is the witness's and is kept; only where it is filed decides whether it can be answered. The
+            // server files replies under the upload's mailbox, so the console threads by that one (possibly none) and
+            // offers a reply only when it equals replyTo.ed25519 (CaseQuery.CanReply): any other reply would be refused
+            // by the server and stay in the outbox.
         }
 
         if (item.Kind == "reply" && Text(root, "reviewer") is { } signer && signer != item.ReviewerId)
         {
-            return "the reply names another reviewer than the one who signed it";
+            return $"{QuarantineCodes.Mismatch}: the reply names another reviewer than the one who signed it";
         }
 
         var mailboxId = mailbox is null ? null : Signatures.MailboxId(mailbox);
@@ -316,7 +396,7 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
             ? value.GetString()
             : null;
 
-    private void Quarantine(VaultWriter writer, ExportItem item, string reason, ImportSummary summary)
+    private void Quarantine(VaultWriter writer, ExportItem item, string reason, ImportSummary summary, bool acknowledged = false)
     {
         writer.Quarantine(new QuarantinedItem
         {
@@ -329,7 +409,8 @@ public sealed class VaultImporter(VaultStore vault, X25519SecretKey reviewerKey,
             FirstSeenDay = today,
             LastSeenDay = today,
         });
-        summary.Quarantined.Add(new QuarantineLine(item.Sequence, item.Id, item.Kind, reason));
+        var colon = reason.IndexOf(':', StringComparison.Ordinal);
+        summary.Quarantined.Add(new QuarantineLine(item.Sequence, item.Id, item.Kind, reason[..colon], reason[(colon + 2)..], acknowledged));
     }
 }
 

@@ -68,6 +68,24 @@ public sealed class ReplyCommandTests : IDisposable
         Assert.Contains("chose no codename", result.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reply_ToAReportFiledUnderAnotherMailboxThanItsReplyTo_IsImportedButRefusedAndNothingIsQueued(bool noMailbox)
+    {
+        InstallBundle();
+        using var other = Witness.Codename();
+        var id = _t.Report("filed elsewhere", codename: _codename);
+        _t.Export.Entries.Single(e => e.Id == id).Mailbox = noMailbox ? null : other.MailboxKey.PublicKey.ToBase64();
+        _t.Import();
+
+        var result = _t.Expect(ExitCodes.Failure, "reply", id, "--text", "hello");
+
+        Assert.Contains("the server would refuse a reply", result.Output, StringComparison.Ordinal);
+        Assert.Equal(0, (int)_t.Json("stats")["queuedReplies"]!);
+        Assert.False((bool)_t.Json("show", id)["canReply"]!);
+    }
+
     [Fact]
     public void Reply_EmptyText_IsRefused()
     {

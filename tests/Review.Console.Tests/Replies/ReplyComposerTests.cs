@@ -211,7 +211,8 @@ public sealed class ReplyComposerTests : IDisposable
         var report = Encoding.UTF8.GetBytes($"{{\"v\":1,\"kind\":\"report\",\"lang\":\"en\",\"replyTo\":{json},\"attachments\":[]}}");
 
         var refusal = Assert.Throws<CommandFailedException>(() => ReplyComposer.Compose(report, Text, Sent, "alice", _alice, _bundle));
-        Assert.Contains("replyTo", refusal.Message, StringComparison.Ordinal);
+        // A lone surrogate anywhere now fails the manifest itself (envelope-v1.md §1), before replyTo is read.
+        Assert.Contains(fault == "escaped lone surrogate" ? "manifest is malformed" : "replyTo", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -21,8 +21,8 @@ if (args.Length < 2)
     return 2;
 }
 
-var serverDll = args[0];
-var root = args[1];
+var serverDll = Path.GetFullPath(args[0]);
+var root = Path.GetFullPath(args[1]);
 var perLevel = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 320;
 int[] levels = [1, 16, 64];
 const int EnvelopeBytes = 64 << 10;
@@ -178,9 +178,13 @@ static Process Launch(string file, string arguments, string home, Dictionary<str
     process.BeginErrorReadLine();
     AppDomain.CurrentDomain.ProcessExit += (_, _) =>
     {
-        if (!process.HasExited)
+        try
         {
             process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
         }
     };
     return process;

@@ -73,7 +73,7 @@ public static class IntakeExtensions
         services.AddSingleton(provider => new ServerSigningKey(provider.GetRequiredService<IDataProtectionProvider>(), options.DataPath));
         services.AddHostedService<MaintenanceService>();
         services.AddSingleton<DataFolderHolder>();
-        services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)));
+        services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)).AddInterceptors(new SqliteBusyTimeout()));
 
         services.AddDataProtection()
             .SetApplicationName("SafeIntake")

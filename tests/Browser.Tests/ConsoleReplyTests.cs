@@ -165,8 +165,12 @@ public sealed class ConsoleReplyTests(ConsoleReplyTests.Fixture fixture) : IClas
         witness.Network.AssertNowhere("codename as shown", codename);
         witness.AssertCleanConsole();
 
-        // Neither the server nor the online machine ever held the words in clear.
+        // Neither the server nor the online machine ever held the words in clear. The data folder's lock is held
+        // exclusively by the running server and cannot be opened; it must stay empty.
+        var lockFile = Path.Combine(server.DataPath, "intake.lock");
+        Assert.Equal(0, new FileInfo(lockFile).Length);
         var files = Directory.EnumerateFiles(server.DataPath, "*", SearchOption.AllDirectories)
+            .Where(f => f != lockFile)
             .Concat(Directory.EnumerateFiles(online, "*", SearchOption.AllDirectories))
             .Concat(Directory.EnumerateFiles(usb, "*", SearchOption.AllDirectories))
             .ToDictionary(f => f, ReadShared);

@@ -370,6 +370,29 @@ public sealed class TransferTests : IDisposable
     }
 
     [Fact]
+    public async Task Outbox_SameReplyInConcurrentOutboxes_EveryOutboxApplies_AndTheWitnessSeesItOnce()
+    {
+        using var witness = _factory.CreateWitness();
+        using var keys = await Witnesses.SubmitReportWithMailboxAsync(witness);
+        using var reviewer = DemoReviewer.Open(_factory.DemoPath);
+        var reply = SignedReply(keys, reviewer, await witness.GetBundleAsync(), "One reply, resent from several outboxes at once.");
+
+        // Distinct outboxes (each acknowledges a different unknown id, so none is a replay), one reply in all of them.
+        var outboxes = Enumerable.Range(0, 8)
+            .Select(_ => Outbox(reviewer.Identity, "demo", [Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))], new JsonArray(reply[0]!.DeepClone())))
+            .ToList();
+        var responses = await Task.WhenAll(outboxes.Select(outbox => PostOutboxAsync(outbox)));
+
+        foreach (var response in responses)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            response.Dispose();
+        }
+
+        Assert.Equal(1, (await witness.CheckMailboxAsync(keys)).GetProperty("replies").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Export_RetentionDeletesEveryBlobWhileTheExportStreams_TheStreamStillEndsWhole()
     {
         using var witness = _factory.CreateWitness();

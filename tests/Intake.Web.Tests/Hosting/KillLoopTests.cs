@@ -30,7 +30,16 @@ public sealed class KillLoopTests
                 await using var server = await ServerProcess.StartDemoAsync(demo);
                 using var stop = new CancellationTokenSource();
                 var witnesses = Enumerable.Range(0, 3).Select(_ => UploadUntilStoppedAsync(server, demo, accepted, stop.Token)).ToList();
+                var before = accepted.Count;
                 await Task.Delay(random.Next(150, 1200));
+                // Every other cycle waits (bounded) for this cycle's first 201, so a slow machine still kills during
+                // finalizes and not only during start-up; the others kill at any moment.
+                for (var waited = 0; cycle % 2 == 1 && accepted.Count == before && waited < 150; waited++)
+                {
+                    await Task.Delay(100);
+                }
+
+                await Task.Delay(random.Next(0, 300));
                 await server.KillHardAsync();
                 await stop.CancelAsync();
                 await Task.WhenAll(witnesses);

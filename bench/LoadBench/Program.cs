@@ -6,7 +6,8 @@ using System.Text.Json.Nodes;
 using SafeIntake.Bench;
 using SafeIntake.Intake.Web.Tests;
 
-// bench/load.sh runs this. Loopback only; every loop is bounded by its report count.
+// bench/load.sh runs this. Loopback only; every loop is bounded by its report count. The two servers are not
+// disposed: the ProcessExit handler that kills them needs their Process objects alive.
 //   LoadBench baseline <url> <folder>              the bare app (started by the bench itself)
 //   LoadBench <server dll> <demo folder> [per-level reports]
 if (args is ["baseline", var baseUrl, var baseFolder])
@@ -27,7 +28,7 @@ var perLevel = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture
 int[] levels = [1, 16, 64];
 const int EnvelopeBytes = 64 << 10;
 
-using var project = Launch("dotnet", $"\"{serverDll}\" --urls {{url}}", Path.Combine(root, "project"), new()
+var project = Launch("dotnet", $"\"{serverDll}\" --urls {{url}}", Path.Combine(root, "project"), new()
 {
     ["Intake__DemoPath"] = Path.Combine(root, "project"),
     // Throughput, not abuse control: the budget and the proof of work would otherwise be what is measured.
@@ -35,7 +36,7 @@ using var project = Launch("dotnet", $"\"{serverDll}\" --urls {{url}}", Path.Com
     ["Intake__RateLimitPerMinute"] = "10000000",
     ["Serilog__MinimumLevel__Default"] = "Warning",
 }, out var projectUrl);
-using var baseline = Launch("dotnet", $"\"{typeof(Baseline).Assembly.Location}\" baseline {{url}} \"{Path.Combine(root, "baseline")}\"", Path.Combine(root, "baseline-home"), new(), out var baselineUrl);
+var baseline = Launch("dotnet", $"\"{typeof(Baseline).Assembly.Location}\" baseline {{url}} \"{Path.Combine(root, "baseline")}\"", Path.Combine(root, "baseline-home"), new(), out var baselineUrl);
 await WaitReadyAsync(projectUrl);
 await WaitReadyAsync(baselineUrl);
 

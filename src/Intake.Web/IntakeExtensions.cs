@@ -68,6 +68,7 @@ public static class IntakeExtensions
         services.AddScoped<StorageBudget>();
         services.AddSingleton<MailboxChallenges>();
         services.AddMemoryCache();
+        services.AddSingleton<IntakeWriter>();
         services.AddScoped<IntakeStore>();
         services.AddScoped<TransferStore>();
         services.AddSingleton(provider => new ServerSigningKey(provider.GetRequiredService<IDataProtectionProvider>(), options.DataPath));

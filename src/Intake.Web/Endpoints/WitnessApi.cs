@@ -107,7 +107,7 @@ public static class WitnessApi
             return Problems.Of("storage-full");
         }
 
-        var upload = await store.CreateUploadAsync(kind, size, mailbox, options.Value.UploadExpiryHours, cancellationToken);
+        var upload = await store.CreateUploadAsync(kind, size, mailbox, options.Value.UploadExpiryHours);
         return TypedResults.Created($"/api/v1/uploads/{upload.Id}",
             new UploadCreated(upload.Id, 0, options.Value.ChunkBytes, DateOnly.FromDateTime(upload.ExpiresAt.UtcDateTime)));
     }

@@ -110,8 +110,17 @@ public sealed partial class BlobStore
     /// is none), and fsync the folder. The upload file stays until its row is gone: a crash before the database
     /// commit leaves an orphan blob that start-up repair removes and an upload still complete at its true offset,
     /// which the page finalizes again; a crash after it leaves a stray upload file that repair removes.
+    /// <see cref="IntakeWriter"/> does the same in its three steps, so that a batch shares the folder's fsync.
     /// </summary>
     public void Stage(string uploadId, string blobId, DateOnly day)
+    {
+        Sync(uploadId, day);
+        Link(uploadId, blobId);
+        FlushBlobFolder();
+    }
+
+    /// <summary>Makes a complete upload's bytes durable and dates them to midnight UTC of <paramref name="day"/>.</summary>
+    public void Sync(string uploadId, DateOnly day)
     {
         var source = UploadPath(uploadId);
         using (var handle = File.OpenHandle(source, FileMode.Open, FileAccess.ReadWrite))
@@ -122,23 +131,28 @@ public sealed partial class BlobStore
         var midnight = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(source, midnight);
         File.SetLastAccessTimeUtc(source, midnight);
+    }
+
+    /// <summary>Gives a synced upload's bytes their blob name; durable once <see cref="FlushBlobFolder"/> returns.</summary>
+    public void Link(string uploadId, string blobId)
+    {
+        var source = UploadPath(uploadId);
         var target = BlobPath(blobId);
-        if (!OperatingSystem.IsLinux() || Link(source, target) != 0)
+        if (!OperatingSystem.IsLinux() || LinkFile(source, target) != 0)
         {
             File.Copy(source, target, overwrite: false);
             using var copy = File.OpenHandle(target, FileMode.Open, FileAccess.ReadWrite);
             RandomAccess.FlushToDisk(copy);
         }
-
-        FlushDirectory(_blobs);
     }
 
-    /// <summary>Removes a committed upload's own name (its bytes live on as the blob).</summary>
-    public void ReleaseUpload(string uploadId)
-    {
-        File.Delete(UploadPath(uploadId));
-        FlushDirectory(_uploads);
-    }
+    public void FlushBlobFolder() => FlushDirectory(_blobs);
+
+    /// <summary>
+    /// Removes a committed upload's own name (its bytes live on as the blob). Not fsynced: a name a crash brings
+    /// back has no row, and start-up repair removes it.
+    /// </summary>
+    public void ReleaseUpload(string uploadId) => File.Delete(UploadPath(uploadId));
 
     public void DeleteUpload(string id) => File.Delete(UploadPath(id));
 
@@ -192,7 +206,7 @@ public sealed partial class BlobStore
     private static partial int Open(string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "link", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Link(string existing, string added);
+    private static partial int LinkFile(string existing, string added);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);

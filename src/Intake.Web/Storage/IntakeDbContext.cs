@@ -27,6 +27,8 @@ public sealed class IntakeDbContext(DbContextOptions<IntakeDbContext> options) :
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
             e.HasIndex(x => x.Id).IsUnique();
             e.HasIndex(x => x.MailboxId);
+            // Every finalize asks "are these bytes stored already?" (IntakeWriter): never a scan of every row.
+            e.HasIndex(x => x.EnvelopeHash);
             // A reply is stored once per mailbox, whichever outbox carries it (the check in ApplyOutboxAsync's backstop).
             e.HasIndex(x => new { x.MailboxId, x.EnvelopeHash }).IsUnique().HasFilter("\"Kind\" = 3").HasDatabaseName("IX_Envelopes_Reply_MailboxId_EnvelopeHash");
             e.Property(x => x.Id).HasMaxLength(32);

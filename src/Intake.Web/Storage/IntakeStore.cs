@@ -12,17 +12,18 @@ public sealed record FinalizeOutcome(StoredEnvelope? Envelope, string? Problem);
 /// Uploads and stored envelopes. One lock per upload serialises its chunks and its finalize; the database and
 /// the blob folder change together or not at all (a crash between the two is repaired by <see cref="RepairAsync"/>).
 /// </summary>
-public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvider time)
+public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, IntakeWriter writer, TimeProvider time)
 {
     // A fixed set of locks, chosen by the upload id: memory stays bounded whatever ids anonymous clients send.
     private static readonly SemaphoreSlim[] Locks = Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-    private static readonly SemaphoreSlim CommitGate = new(1, 1);
+    // Replies only (reports and follow-ups are the writer's): "is this reply stored?" and its insert never interleave.
+    private static readonly SemaphoreSlim ReplyGate = new(1, 1);
 
     public DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
 
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
-    public async Task<PendingUpload> CreateUploadAsync(EnvelopeKind kind, long size, string? mailboxKey, int expiryHours, CancellationToken cancellationToken)
+    public async Task<PendingUpload> CreateUploadAsync(EnvelopeKind kind, long size, string? mailboxKey, int expiryHours)
     {
         var now = time.GetUtcNow();
         var upload = new PendingUpload
@@ -34,8 +35,8 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
             ExpiresAt = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(expiryHours + 1),
         };
         blobs.CreateUpload(upload.Id);
-        db.Uploads.Add(upload);
-        await db.SaveChangesAsync(cancellationToken);
+        // Not cancellable once queued (IntakeWriter); a row whose witness left expires like any unused upload.
+        await writer.AddUploadAsync(upload);
         return upload;
     }
 
@@ -55,7 +56,8 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
     /// (fsync + link), one transaction, and only then drop the upload's own file. Crash-safe in every order: before
     /// the commit the upload is still complete and resumable, after it the envelope is stored (<see cref="BlobStore.Stage"/>).
     /// On a rule's failure the upload is deleted: a rejected envelope leaves nothing behind. The same bytes already
-    /// stored are that envelope (two proofs of work, one report): answered as a success, stored once.
+    /// stored are that envelope (two proofs of work, one report): answered as a success, stored once
+    /// (<see cref="IntakeWriter"/>).
     /// </summary>
     public async Task<FinalizeOutcome> FinalizeAsync(PendingUpload upload, string? signatureBase64, CancellationToken cancellationToken)
     {
@@ -73,44 +75,10 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
             return outcome;
         }
 
-        var envelope = outcome.Envelope!;
-
-        // One commit at a time, so "is this hash stored?" and the insert cannot interleave. One process per data
-        // folder (DataFolderLock) makes an in-process gate enough.
-        await CommitGate.WaitAsync(cancellationToken);
-        try
-        {
-            var existing = await db.Envelopes.AsNoTracking()
-                .FirstOrDefaultAsync(e => e.EnvelopeHash == envelope.EnvelopeHash && e.Kind != EnvelopeKind.Reply, cancellationToken);
-            if (existing is not null)
-            {
-                await DiscardUploadAsync(upload.Id, cancellationToken);
-                return new(existing, null);
-            }
-
-            blobs.Stage(upload.Id, envelope.Id, envelope.ReceivedDay);
-            try
-            {
-                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-                db.Envelopes.Add(envelope);
-                await db.Uploads.Where(u => u.Id == upload.Id).ExecuteDeleteAsync(cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-            }
-            catch
-            {
-                // Not committed: the upload is still whole; the page may finalize again.
-                blobs.DeleteBlob(envelope.Id);
-                throw;
-            }
-        }
-        finally
-        {
-            CommitGate.Release();
-        }
-
-        blobs.ReleaseUpload(upload.Id);
-        return outcome;
+        // The bytes are made durable here, in parallel with other finalizes; naming and recording them is the
+        // writer's, which shares one folder fsync and one transaction among the finalizes waiting for it.
+        blobs.Sync(upload.Id, outcome.Envelope!.ReceivedDay);
+        return new(await writer.CommitAsync(outcome.Envelope, upload.Id), null);
     }
 
     private async Task<FinalizeOutcome> CheckAsync(PendingUpload upload, string? signatureBase64, CancellationToken cancellationToken)
@@ -182,7 +150,7 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
         using var bytes = new MemoryStream();
         body.Position = 0;
         await body.CopyToAsync(bytes, cancellationToken);
-        await CommitGate.WaitAsync(cancellationToken);
+        await ReplyGate.WaitAsync(cancellationToken);
         try
         {
             if (await db.Envelopes.FirstOrDefaultAsync(e => e.Kind == EnvelopeKind.Reply && e.EnvelopeHash == hash && e.MailboxId == mailboxId, cancellationToken)
@@ -209,7 +177,7 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, TimeProvide
         }
         finally
         {
-            CommitGate.Release();
+            ReplyGate.Release();
         }
     }
 

@@ -8,7 +8,7 @@ namespace SafeIntake.Intake.Web.Storage;
 /// uploads (declared sizes count from creation), and a free-space floor on the data folder's disk
 /// (docs/admin/storage-limits.md).
 /// </summary>
-public sealed class StorageBudget(IntakeDbContext db, IOptions<IntakeOptions> options, TimeProvider time)
+public sealed class StorageBudget(IntakeDbContext db, IntakeWriter writer, IOptions<IntakeOptions> options, TimeProvider time)
 {
     /// <summary>Seconds a refused client is told to wait: space comes back with acknowledgements and the daily reset.</summary>
     public const int RetryAfterSeconds = 3600;
@@ -54,7 +54,8 @@ public sealed class StorageBudget(IntakeDbContext db, IOptions<IntakeOptions> op
         var reserved = await db.Uploads.Where(u => u.ExpiresAt > now).SumAsync(u => (long?)u.DeclaredSize, cancellationToken) ?? 0;
         if (o.MaxStorageBytesPerDay > 0)
         {
-            var storedToday = await db.Envelopes.Where(e => e.ReceivedDay == today && e.Kind != EnvelopeKind.Reply)
+            // The writer counts what it commits, so a busy day costs no scan of the day's rows per witness.
+            var storedToday = writer.BytesStoredOn(today) ?? await db.Envelopes.Where(e => e.ReceivedDay == today && e.Kind != EnvelopeKind.Reply)
                 .SumAsync(e => (long?)e.Size, cancellationToken) ?? 0;
             if (storedToday + reserved + size > o.MaxStorageBytesPerDay)
             {

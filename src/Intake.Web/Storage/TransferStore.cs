@@ -25,7 +25,7 @@ public sealed record OutboxOutcome(int Acknowledged, int Replies, int Deleted, s
 /// Fetch tokens, export bundles, outboxes and retention (export-bundle-v1.md). A fetch token only ever reads;
 /// every change to what the server holds needs a reviewer's signature.
 /// </summary>
-public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundleProvider bundle, ServerSigningKey serverKey, TimeProvider time)
+public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, IntakeStore store, BundleProvider bundle, ServerSigningKey serverKey, TimeProvider time)
 {
     public const string TokenPrefix = "sift_";
     public const string OutboxFormat = "safeintake-outbox/1";
@@ -165,7 +165,6 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, BundlePro
 
         var hash = Convert.ToHexStringLower(Signatures.Hash(body));
         var results = new List<OutboxItemResult>();
-        var store = new IntakeStore(db, blobs, time);
 
         // Replies are checked and their bytes staged before the transaction (file I/O has no place inside it); a
         // crash before the commit leaves orphans that start-up repair removes, and the outbox can be sent again.

@@ -103,4 +103,25 @@ public sealed class StorageIntegrityTests : IDisposable
         Assert.Equal(1, _factory.Snapshot().Envelopes);
         Assert.Single(_factory.Snapshot().Blobs);
     }
+
+    [Fact]
+    public async Task Finalize_ManyConcurrentReports_CommittedTogether_EachStoredByteIdentical()
+    {
+        // Concurrent finalizes share the writer's commits (IntakeWriter): every one is still its own row and blob.
+        using var witness = _factory.CreateWitness();
+        var envelopes = new List<byte[]>();
+        for (var i = 0; i < 24; i++)
+        {
+            envelopes.Add(await witness.SealReportAsync($"Report {i} of a busy hour."));
+        }
+
+        await Task.WhenAll(envelopes.Select(e => witness.SubmitOkAsync(e)));
+
+        var after = _factory.Snapshot();
+        Assert.Equal(24, after.Envelopes);
+        Assert.Equal(0, after.Uploads);
+        Assert.Empty(after.UploadFiles);
+        var stored = after.Blobs.Select(id => Convert.ToHexString(File.ReadAllBytes(Path.Combine(_factory.DataPath, "blobs", id)))).Order().ToList();
+        Assert.Equal(envelopes.Select(Convert.ToHexString).Order().ToList(), stored);
+    }
 }

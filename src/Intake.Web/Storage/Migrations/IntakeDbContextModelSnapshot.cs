@@ -184,6 +184,8 @@ namespace SafeIntake.Intake.Web.Storage.Migrations
 
                     b.HasKey("Sequence");
 
+                    b.HasIndex("EnvelopeHash");
+
                     b.HasIndex("Id")
                         .IsUnique();
 

@@ -1,0 +1,205 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+
+namespace SafeIntake.Intake.Web.Storage;
+
+/// <summary>
+/// Group commit for the witness path: the one writer of new upload rows and of finalized reports and follow-ups.
+/// Whatever arrives while a commit runs waits for the next one and shares it: one "already stored?" query, one fsync
+/// of the blob folder and one database transaction (one WAL fsync) for the whole batch. Before this, every create and
+/// every finalize took SQLite's write lock on its own, and concurrent witnesses spent most of their time in SQLite's
+/// busy back-off (bench/load.sh). Durability per item is unchanged: nobody is answered before the transaction holding
+/// their row has committed, and a blob's bytes (fsynced by the caller) and name (the folder fsync) are on disk before
+/// it. Being the only writer of these rows, it decides "identical bytes are stored once" without any other lock.
+/// </summary>
+public sealed class IntakeWriter : IAsyncDisposable
+{
+    /// <summary>Bounds one transaction (and the SQL parameters of its lookup); the rest wait for the next.</summary>
+    private const int MaxBatch = 64;
+
+    private readonly IServiceScopeFactory _scopes;
+    private readonly BlobStore _blobs;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _loop;
+    private StoredToday? _today;
+
+    public IntakeWriter(IServiceScopeFactory scopes, BlobStore blobs)
+    {
+        _scopes = scopes;
+        _blobs = blobs;
+        _loop = Task.Run(WriteAsync);
+    }
+
+    /// <summary>
+    /// Bytes of reports and follow-ups received on <paramref name="day"/> and committed, or null when this process has
+    /// not committed any that day (the caller then asks the database). Only ever grows within a day, like the sum it
+    /// stands for; kept here because this is the one place those rows are written.
+    /// </summary>
+    public long? BytesStoredOn(DateOnly day) => Volatile.Read(ref _today) is { } today && today.Day == day ? today.Bytes : null;
+
+    /// <summary>Records a new upload whose (empty) file exists.</summary>
+    public Task AddUploadAsync(PendingUpload upload)
+    {
+        ArgumentNullException.ThrowIfNull(upload);
+        return Enqueue(new Pending(upload, null, null));
+    }
+
+    /// <summary>
+    /// Commits <paramref name="envelope"/>, whose bytes are upload <paramref name="uploadId"/>'s file, already
+    /// fsynced. Returns the stored row: this one, or the earlier one with the same bytes (the upload is then
+    /// discarded). Not cancellable once queued: a witness who hangs up may still have been received.
+    /// </summary>
+    public Task<StoredEnvelope> CommitAsync(StoredEnvelope envelope, string uploadId)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        return Enqueue(new Pending(null, envelope, uploadId));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private Task<StoredEnvelope> Enqueue(Pending pending) =>
+        _queue.Writer.TryWrite(pending) ? pending.Done.Task : throw new InvalidOperationException("The server is stopping.");
+
+    private async Task WriteAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            try
+            {
+                await CommitBatchAsync(batch);
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // One bad item never fails the others: each is tried again on its own.
+                foreach (var one in batch)
+                {
+                    try
+                    {
+                        await CommitBatchAsync([one]);
+                    }
+                    catch (Exception e)
+                    {
+                        one.Done.TrySetException(e);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                batch[0].Done.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task CommitBatchAsync(IReadOnlyList<Pending> batch)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
+        var finalizes = batch.Where(p => p.Envelope is not null).ToList();
+        var hashes = finalizes.Select(p => p.Envelope!.EnvelopeHash).Distinct(StringComparer.Ordinal).ToList();
+        var byHash = hashes.Count == 0
+            ? new Dictionary<string, StoredEnvelope>(StringComparer.Ordinal)
+            : (await db.Envelopes.AsNoTracking().Where(e => hashes.Contains(e.EnvelopeHash) && e.Kind != EnvelopeKind.Reply).ToListAsync())
+                .GroupBy(e => e.EnvelopeHash).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+        // Every finalize's fate first: an envelope already stored (or earlier in this batch) is that one.
+        var fresh = new List<Pending>();
+        foreach (var pending in finalizes)
+        {
+            if (byHash.TryGetValue(pending.Envelope!.EnvelopeHash, out var existing))
+            {
+                pending.Stored = existing;
+            }
+            else
+            {
+                byHash[pending.Envelope.EnvelopeHash] = pending.Stored = pending.Envelope;
+                fresh.Add(pending);
+            }
+        }
+
+        var linked = new List<string>();
+        try
+        {
+            foreach (var pending in fresh)
+            {
+                _blobs.Link(pending.UploadId!, pending.Envelope!.Id);
+                linked.Add(pending.Envelope.Id);
+            }
+
+            if (linked.Count > 0)
+            {
+                _blobs.FlushBlobFolder();
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Uploads.AddRange(batch.Select(p => p.Upload).OfType<PendingUpload>());
+            db.Envelopes.AddRange(fresh.Select(p => p.Envelope!));
+            var finished = finalizes.Select(p => p.UploadId!).ToList();
+            if (finished.Count > 0)
+            {
+                await db.Uploads.Where(u => finished.Contains(u.Id)).ExecuteDeleteAsync();
+            }
+
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+        catch
+        {
+            // Not committed: every finished upload is still whole at its true offset; the page may finalize again.
+            linked.ForEach(_blobs.DeleteBlob);
+            throw;
+        }
+
+        await CountAsync(fresh.Select(p => p.Envelope!), db);
+        foreach (var pending in batch)
+        {
+            if (pending.UploadId is { } finished)
+            {
+                // Committed: the upload's own name goes (a stray one left by a crash is removed by start-up repair).
+                _blobs.ReleaseUpload(finished);
+            }
+
+            pending.Done.TrySetResult(pending.Stored!);
+        }
+    }
+
+    private async Task CountAsync(IEnumerable<StoredEnvelope> committed, IntakeDbContext db)
+    {
+        foreach (var day in committed.GroupBy(e => e.ReceivedDay))
+        {
+            var today = Volatile.Read(ref _today);
+            var bytes = today is not null && today.Day == day.Key
+                ? today.Bytes + day.Sum(e => e.Size)
+                // This process's first commit of the day: everything before it, this batch included, is in the database.
+                : await db.Envelopes.Where(e => e.ReceivedDay == day.Key && e.Kind != EnvelopeKind.Reply).SumAsync(e => (long?)e.Size) ?? 0;
+            Volatile.Write(ref _today, new StoredToday(day.Key, bytes));
+        }
+    }
+
+    /// <summary>One item: a new upload row, or a finalize (the envelope and the upload whose bytes it is).</summary>
+    private sealed class Pending(PendingUpload? upload, StoredEnvelope? envelope, string? uploadId)
+    {
+        public PendingUpload? Upload { get; } = upload;
+
+        public StoredEnvelope? Envelope { get; } = envelope;
+
+        public string? UploadId { get; } = uploadId;
+
+        /// <summary>What a finalize answers: its envelope, or the one stored earlier with the same bytes.</summary>
+        public StoredEnvelope? Stored { get; set; }
+
+        public TaskCompletionSource<StoredEnvelope> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record StoredToday(DateOnly Day, long Bytes);
+}

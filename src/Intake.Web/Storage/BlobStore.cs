@@ -110,7 +110,6 @@ public sealed partial class BlobStore
     /// is none), and fsync the folder. The upload file stays until its row is gone: a crash before the database
     /// commit leaves an orphan blob that start-up repair removes and an upload still complete at its true offset,
     /// which the page finalizes again; a crash after it leaves a stray upload file that repair removes.
-    /// <see cref="IntakeWriter"/> does the same in its three steps, so that a batch shares the folder's fsync.
     /// </summary>
     public void Stage(string uploadId, string blobId, DateOnly day)
     {
@@ -120,7 +119,7 @@ public sealed partial class BlobStore
     }
 
     /// <summary>Makes a complete upload's bytes durable and dates them to midnight UTC of <paramref name="day"/>.</summary>
-    public void Sync(string uploadId, DateOnly day)
+    private void Sync(string uploadId, DateOnly day)
     {
         var source = UploadPath(uploadId);
         using (var handle = File.OpenHandle(source, FileMode.Open, FileAccess.ReadWrite))
@@ -133,8 +132,8 @@ public sealed partial class BlobStore
         File.SetLastAccessTimeUtc(source, midnight);
     }
 
-    /// <summary>Gives a synced upload's bytes their blob name; durable once <see cref="FlushBlobFolder"/> returns.</summary>
-    public void Link(string uploadId, string blobId)
+    /// <summary>Gives a synced upload's bytes their blob name; durable once the folder is fsynced.</summary>
+    private void Link(string uploadId, string blobId)
     {
         var source = UploadPath(uploadId);
         var target = BlobPath(blobId);
@@ -146,7 +145,7 @@ public sealed partial class BlobStore
         }
     }
 
-    public void FlushBlobFolder() => FlushDirectory(_blobs);
+    private void FlushBlobFolder() => FlushDirectory(_blobs);
 
     /// <summary>
     /// Removes a committed upload's own name (its bytes live on as the blob). Not fsynced: a name a crash brings

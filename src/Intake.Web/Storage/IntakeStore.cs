@@ -75,9 +75,9 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, IntakeWrite
             return outcome;
         }
 
-        // The bytes are made durable here, in parallel with other finalizes; naming and recording them is the
-        // writer's, which shares one folder fsync and one transaction among the finalizes waiting for it.
-        blobs.Sync(upload.Id, outcome.Envelope!.ReceivedDay);
+        // The bytes and their blob name are made durable here, in parallel with other finalizes; recording them is
+        // the writer's, which shares one transaction among the finalizes waiting for it.
+        blobs.Stage(upload.Id, outcome.Envelope!.Id, outcome.Envelope.ReceivedDay);
         return new(await writer.CommitAsync(outcome.Envelope, upload.Id), null);
     }
 

@@ -5,8 +5,8 @@ namespace SafeIntake.Intake.Web.Storage;
 
 /// <summary>
 /// Group commit for the witness path: the one writer of new upload rows and of finalized reports and follow-ups.
-/// Whatever arrives while a commit runs waits for the next one and shares it: one "already stored?" query, one fsync
-/// of the blob folder and one database transaction (one WAL fsync) for the whole batch. Before this, every create and
+/// Whatever arrives while a commit runs waits for the next one and shares it: one "already stored?" query and one
+/// database transaction (one WAL fsync) for the whole batch. Before this, every create and
 /// every finalize took SQLite's write lock on its own, and concurrent witnesses spent most of their time in SQLite's
 /// busy back-off (bench/load.sh). Durability per item is unchanged: nobody is answered before the transaction holding
 /// their row has committed, and a blob's bytes (fsynced by the caller) and name (the folder fsync) are on disk before
@@ -22,6 +22,9 @@ public sealed class IntakeWriter : IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private StoredToday? _today;
+    private AsyncServiceScope? _scope;
+    private IntakeDbContext? _db;
+    private bool? _synchronousFull;
 
     public IntakeWriter(IServiceScopeFactory scopes, BlobStore blobs)
     {
@@ -46,7 +49,8 @@ public sealed class IntakeWriter : IAsyncDisposable
 
     /// <summary>
     /// Commits <paramref name="envelope"/>, whose bytes are upload <paramref name="uploadId"/>'s file, already
-    /// fsynced. Returns the stored row: this one, or the earlier one with the same bytes (the upload is then
+    /// staged under the envelope's id (<see cref="BlobStore.Stage"/>: fsynced, linked, the folder fsynced, all in the
+    /// caller's thread, so concurrent finalizes sync in parallel and the writer only commits rows). Returns the stored row: this one, or the earlier one with the same bytes (the upload is then
     /// discarded). Not cancellable once queued: a witness who hangs up may still have been received.
     /// </summary>
     public Task<StoredEnvelope> CommitAsync(StoredEnvelope envelope, string uploadId)
@@ -59,6 +63,7 @@ public sealed class IntakeWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await ResetContextAsync();
     }
 
     private Task<StoredEnvelope> Enqueue(Pending pending) =>
@@ -90,21 +95,31 @@ public sealed class IntakeWriter : IAsyncDisposable
                     }
                     catch (Exception e)
                     {
-                        one.Done.TrySetException(e);
+                        Fail(one, e);
                     }
                 }
             }
             catch (Exception e)
             {
-                batch[0].Done.TrySetException(e);
+                Fail(batch[0], e);
             }
         }
     }
 
+    /// <summary>Not committed: the blob name goes, the upload stays whole at its true offset to be finalized again.</summary>
+    private void Fail(Pending pending, Exception error)
+    {
+        if (pending.Envelope is { } envelope)
+        {
+            _blobs.DeleteBlob(envelope.Id);
+        }
+
+        pending.Done.TrySetException(error);
+    }
+
     private async Task CommitBatchAsync(IReadOnlyList<Pending> batch)
     {
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
+        var db = await ContextAsync();
         var finalizes = batch.Where(p => p.Envelope is not null).ToList();
         var hashes = finalizes.Select(p => p.Envelope!.EnvelopeHash).Distinct(StringComparer.Ordinal).ToList();
         var byHash = hashes.Count == 0
@@ -113,7 +128,7 @@ public sealed class IntakeWriter : IAsyncDisposable
                 .GroupBy(e => e.EnvelopeHash).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
 
         // Every finalize's fate first: an envelope already stored (or earlier in this batch) is that one.
-        var fresh = new List<Pending>();
+        var fresh = new List<StoredEnvelope>();
         foreach (var pending in finalizes)
         {
             if (byHash.TryGetValue(pending.Envelope!.EnvelopeHash, out var existing))
@@ -123,27 +138,19 @@ public sealed class IntakeWriter : IAsyncDisposable
             else
             {
                 byHash[pending.Envelope.EnvelopeHash] = pending.Stored = pending.Envelope;
-                fresh.Add(pending);
+                fresh.Add(pending.Envelope);
             }
         }
 
-        var linked = new List<string>();
         try
         {
-            foreach (var pending in fresh)
-            {
-                _blobs.Link(pending.UploadId!, pending.Envelope!.Id);
-                linked.Add(pending.Envelope.Id);
-            }
-
-            if (linked.Count > 0)
-            {
-                _blobs.FlushBlobFolder();
-            }
-
+            // Rows of new uploads need no fsync of their own: an upload lost with the machine's power is one the page
+            // starts again, never a report anyone was told was received. A batch with a finalize is fully synced, and
+            // that sync carries every earlier commit with it (SQLite's WAL is one file, synced in order).
+            await SetSynchronousAsync(db, full: finalizes.Count > 0);
             await using var transaction = await db.Database.BeginTransactionAsync();
             db.Uploads.AddRange(batch.Select(p => p.Upload).OfType<PendingUpload>());
-            db.Envelopes.AddRange(fresh.Select(p => p.Envelope!));
+            db.Envelopes.AddRange(fresh);
             var finished = finalizes.Select(p => p.UploadId!).ToList();
             if (finished.Count > 0)
             {
@@ -155,22 +162,64 @@ public sealed class IntakeWriter : IAsyncDisposable
         }
         catch
         {
-            // Not committed: every finished upload is still whole at its true offset; the page may finalize again.
-            linked.ForEach(_blobs.DeleteBlob);
+            await ResetContextAsync();
             throw;
         }
 
-        await CountAsync(fresh.Select(p => p.Envelope!), db);
+        db.ChangeTracker.Clear();
+        await CountAsync(fresh, db);
         foreach (var pending in batch)
         {
             if (pending.UploadId is { } finished)
             {
-                // Committed: the upload's own name goes (a stray one left by a crash is removed by start-up repair).
+                // Committed: the upload's own name goes (a stray one left by a crash is removed by start-up repair),
+                // and so does the blob name of bytes that were stored already.
                 _blobs.ReleaseUpload(finished);
+                if (!ReferenceEquals(pending.Stored, pending.Envelope))
+                {
+                    _blobs.DeleteBlob(pending.Envelope!.Id);
+                }
             }
 
             pending.Done.TrySetResult(pending.Stored!);
         }
+    }
+
+    private async Task SetSynchronousAsync(IntakeDbContext db, bool full)
+    {
+        if (_synchronousFull != full)
+        {
+            await db.Database.ExecuteSqlRawAsync(full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;");
+            _synchronousFull = full;
+        }
+    }
+
+    /// <summary>
+    /// The writer's own context and connection, open for its lifetime: a batch costs no scope, context or connection
+    /// set-up. Replaced after any failure, so no half-tracked state outlives the batch that failed.
+    /// </summary>
+    private async Task<IntakeDbContext> ContextAsync()
+    {
+        if (_db is null)
+        {
+            _scope = _scopes.CreateAsyncScope();
+            _db = _scope.Value.ServiceProvider.GetRequiredService<IntakeDbContext>();
+            await _db.Database.OpenConnectionAsync();
+        }
+
+        return _db;
+    }
+
+    private async Task ResetContextAsync()
+    {
+        _synchronousFull = null;
+        if (_scope is { } scope)
+        {
+            await scope.DisposeAsync();
+        }
+
+        _scope = null;
+        _db = null;
     }
 
     private async Task CountAsync(IEnumerable<StoredEnvelope> committed, IntakeDbContext db)

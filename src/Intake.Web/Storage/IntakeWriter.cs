@@ -80,29 +80,42 @@ public sealed class IntakeWriter : IAsyncDisposable
                 batch.Add(next);
             }
 
-            try
+            // New uploads first, in a commit of their own that needs no fsync: a create never waits for the sync of
+            // finalizes queued beside it.
+            await CommitAsync(batch.Where(p => p.Envelope is null).ToList());
+            await CommitAsync(batch.Where(p => p.Envelope is not null).ToList());
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await CommitBatchAsync(batch);
+        }
+        catch (Exception) when (batch.Count > 1)
+        {
+            // One bad item never fails the others: each is tried again on its own.
+            foreach (var one in batch)
             {
-                await CommitBatchAsync(batch);
-            }
-            catch (Exception) when (batch.Count > 1)
-            {
-                // One bad item never fails the others: each is tried again on its own.
-                foreach (var one in batch)
+                try
                 {
-                    try
-                    {
-                        await CommitBatchAsync([one]);
-                    }
-                    catch (Exception e)
-                    {
-                        Fail(one, e);
-                    }
+                    await CommitBatchAsync([one]);
+                }
+                catch (Exception e)
+                {
+                    Fail(one, e);
                 }
             }
-            catch (Exception e)
-            {
-                Fail(batch[0], e);
-            }
+        }
+        catch (Exception e)
+        {
+            Fail(batch[0], e);
         }
     }
 

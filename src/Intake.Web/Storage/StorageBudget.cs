@@ -10,6 +10,10 @@ namespace SafeIntake.Intake.Web.Storage;
 /// </summary>
 public sealed class StorageBudget(IntakeDbContext db, IntakeWriter writer, IOptions<IntakeOptions> options, TimeProvider time)
 {
+    // Every create asks it; compiled once (IntakeStore's lookups say why).
+    private static readonly Func<IntakeDbContext, DateTimeOffset, CancellationToken, Task<long?>> Reserved =
+        EF.CompileAsyncQuery((IntakeDbContext c, DateTimeOffset now, CancellationToken _) => c.Uploads.Where(u => u.ExpiresAt > now).Sum(u => (long?)u.DeclaredSize));
+
     /// <summary>Seconds a refused client is told to wait: space comes back with acknowledgements and the daily reset.</summary>
     public const int RetryAfterSeconds = 3600;
 
@@ -51,7 +55,7 @@ public sealed class StorageBudget(IntakeDbContext db, IntakeWriter writer, IOpti
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         // Open uploads count whole, at their declared size: a reservation never sent still takes its room until it expires.
-        var reserved = await db.Uploads.Where(u => u.ExpiresAt > now).SumAsync(u => (long?)u.DeclaredSize, cancellationToken) ?? 0;
+        var reserved = await Reserved(db, now, cancellationToken) ?? 0;
         if (o.MaxStorageBytesPerDay > 0)
         {
             // The writer counts what it commits, so a busy day costs no scan of the day's rows per witness.

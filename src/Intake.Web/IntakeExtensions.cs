@@ -74,7 +74,7 @@ public static class IntakeExtensions
         services.AddSingleton(provider => new ServerSigningKey(provider.GetRequiredService<IDataProtectionProvider>(), options.DataPath));
         services.AddHostedService<MaintenanceService>();
         services.AddSingleton<DataFolderHolder>();
-        services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)).AddInterceptors(new SqliteBusyTimeout()));
+        services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)).AddInterceptors(new SqliteConnectionSettings()));
 
         services.AddDataProtection()
             .SetApplicationName("SafeIntake")

@@ -43,7 +43,8 @@ public sealed class IntakeStore(IntakeDbContext db, BlobStore blobs, IntakeWrite
             Kind = kind,
             DeclaredSize = size,
             MailboxKey = mailboxKey,
-            ExpiresAt = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero).AddHours(expiryHours + 1),
+            // The first UTC midnight at least expiryHours away: no column keeps the hour an upload began.
+            ExpiresAt = new DateTimeOffset(DateOnly.FromDateTime(now.UtcDateTime.AddHours(expiryHours)).AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
         };
         blobs.CreateUpload(upload.Id);
         // Not cancellable once queued (IntakeWriter); a row whose witness left expires like any unused upload.

@@ -63,8 +63,8 @@ public sealed class ExpiryTests
         var envelope = await witness.SealReportAsync("Left for too long.");
         var ticket = await witness.CreateUploadAsync(envelope.Length);
         await witness.UploadRangeAsync(ticket, envelope, 0, envelope.Length);
-        // The default 24 hours, rounded up to the next hour, and then some.
-        clock.Advance(TimeSpan.FromHours(26));
+        // The default 24 hours, rounded up to the next UTC midnight (at most 48 hours), and then some.
+        clock.Advance(TimeSpan.FromHours(49));
         var before = factory.Snapshot();
 
         using var head = await witness.HeadAsync(ticket.Id);

@@ -4,13 +4,16 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 namespace SafeIntake.Intake.Web.Storage;
 
 /// <summary>
-/// Lets SQLite itself wait for a busy writer (it backs off from 1 ms), instead of Microsoft.Data.Sqlite's own retry,
-/// which sleeps 150 ms a time: with concurrent witnesses every create and finalize meets a busy writer, and those
-/// sleeps were most of the server's latency under load (bench/load.sh).
+/// Settings every connection to the intake database gets as it opens.
+/// busy_timeout: SQLite itself waits for a busy writer (it backs off from 1 ms), instead of Microsoft.Data.Sqlite's own
+/// retry, which sleeps 150 ms a time; those sleeps were most of the server's latency under load (bench/load.sh).
+/// secure_delete: a deleted row's bytes (an expired upload's mailbox key and size, a revoked token's label, a deleted
+/// envelope's hashes) are overwritten with zeros, not left in free pages for whoever seizes the disk
+/// (docs/threat-model.md, "What the disk keeps"). The WAL keeps an old page until the next checkpoint.
 /// </summary>
-public sealed class SqliteBusyTimeout : DbConnectionInterceptor
+public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
-    private const string Pragma = "PRAGMA busy_timeout = 10000;";
+    private const string Pragma = "PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -89,6 +89,8 @@ public static class IntakeExtensions
         services.AddScoped<TransferStore>();
         services.AddSingleton(provider => new ServerSigningKey(provider.GetRequiredService<IDataProtectionProvider>(), options.DataPath));
         services.AddHostedService<MaintenanceService>();
+        services.AddSingleton<Hosting.IntakeHealth>();
+        services.AddHostedService<Hosting.HealthWarningService>();
         services.AddSingleton<DataFolderHolder>();
         services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)).AddInterceptors(new SqliteBusyTimeout()));
 
@@ -221,6 +223,8 @@ public static class IntakeExtensions
     /// <summary>Loopback only: a proxy or tor sits in front (docs/admin/install.md).</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
+    private static readonly System.Text.Json.JsonSerializerOptions HealthJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     public const string LogTemplate = "[{Timestamp:yyyy-MM-dd} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     /// <summary>The pipeline: errors first (never the developer page), headers, static files, API, pages.</summary>
@@ -236,7 +240,9 @@ public static class IntakeExtensions
         app.MapMailboxApi();
         app.MapTransferApi();
         app.MapWitnessPages();
-        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        // For a monitor: 200 while serving, with "ok" or "degraded" and reason codes (docs/spec/intake-api.md §Health).
+        app.MapGet("/healthz", async (Hosting.IntakeHealth health, CancellationToken cancellationToken) =>
+            TypedResults.Json(await health.CheckAsync(cancellationToken), HealthJson));
         app.Services.GetRequiredService<PageRenderer>().OrganisationKey = app.Services.GetRequiredService<BundleProvider>().OrganisationKey.ToBase64();
         return app;
     }

@@ -140,7 +140,9 @@ public static class IntakeExtensions
             // A failed start is reported by Program.cs in one line (Hosting/StartupGuard.cs), not as the host's trace.
             .Filter.ByExcluding(e => e.MessageTemplate.Text == "Hosting failed to start")
             // Day-level timestamps only: a log line's time next to a network log would date a submission.
-            .WriteTo.Console(outputTemplate: LogTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            // An admin command's stdout is its answer (--json): its log lines go to stderr.
+            .WriteTo.Console(outputTemplate: LogTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                standardErrorFromLevel: forAdmin ? LogEventLevel.Verbose : null)
             .WriteTo.File(Path.Combine(options.DataPath, "logs", "intake-.log"), outputTemplate: LogTemplate,
                 rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
 

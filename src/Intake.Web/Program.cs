@@ -7,20 +7,18 @@ using SafeIntake.Intake.Web.Hosting;
 // same configuration and data, then exits. Every refusal is one or two lines and an exit code (Hosting/ExitCodes.cs).
 var adminCommand = args is ["admin", .. var rest] ? rest : null;
 var builder = WebApplication.CreateBuilder(StartupGuard.Options(adminCommand is null ? args : []));
+if (adminCommand is not null)
+{
+    await using var admin = new SafeIntake.Intake.Web.Admin.AdminHost(builder, Console.Out, Console.Error);
+    return await SafeIntake.Intake.Web.Admin.AdminApp.RunAsync(adminCommand, admin, Spectre.Console.AnsiConsole.Console);
+}
+
 WebApplication app;
 try
 {
-    builder.AddIntake(forAdmin: adminCommand is not null);
+    builder.AddIntake();
     app = builder.Build();
     app.UseIntake();
-    if (adminCommand is not null)
-    {
-        // With no server running the command takes the data folder's lock and repairs like a start-up; beside a
-        // running server it works on the live database without repair (docs/admin/README.md).
-        await Console.Error.WriteLineAsync("configuration: " + IntakeExtensions.DescribeConfiguration(builder));
-        var exclusive = await app.PrepareStorageAsync(TimeSpan.Zero);
-        return await SafeIntake.Intake.Web.Admin.AdminCommands.RunAsync(adminCommand, app.Services, Console.Out, exclusive);
-    }
 
     // An admin command holds the lock for a moment; another server holds it for good.
     if (!await app.PrepareStorageAsync(TimeSpan.FromSeconds(10)))
@@ -33,7 +31,7 @@ try
 }
 catch (Exception e) when (StartupGuard.Explain(e, builder) is var (code, message))
 {
-    return await StartupGuard.RefuseAsync(code, message, adminCommand is not null);
+    return await StartupGuard.RefuseAsync(code, message);
 }
 
 Banner.Print(app);

@@ -85,6 +85,16 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         return (code, output);
     }
 
+    /// <summary>Runs <c>admin …</c> with exactly these variables; stdout (the answer) and stderr apart.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAdminWithAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] arguments)
+    {
+        var admin = Launch(environment, ["admin", .. arguments], workingDirectory: workingDirectory);
+        var code = await admin.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        var result = (code, admin.StandardOutput, admin.StandardError);
+        await admin.DisposeAsync();
+        return result;
+    }
+
     /// <summary>
     /// Starts the server with exactly these <c>Intake__</c> variables and does not wait for it. <paramref name="contentRoot"/>:
     /// the server's <c>--contentRoot</c> (default the source folder; empty: none, as an administrator who gives none);

@@ -116,9 +116,9 @@ public sealed class StartupFailureTests
         var folder = TestFolders.Create("unwritable");
         try
         {
-            var (orgKey, bundlePath) = await WriteBundleAsync(folder, DateTimeOffset.UtcNow.AddDays(30));
+            var (orgKey, bundlePath) = await TestBundles.WriteAsync(folder, DateTimeOffset.UtcNow.AddDays(30));
             var data = Directory.CreateDirectory(Path.Combine(folder, "data")).FullName; // root's, 0755
-            var server = ServerProcess.Launch(Production(data, orgKey, bundlePath), asNobody: true);
+            var server = ServerProcess.Launch(TestBundles.Production(data, orgKey, bundlePath), asNobody: true);
 
             await AssertRefusedAsync(server, ExitCodes.DataFolder, $"The data folder {data} cannot be written by this user (nobody): permission denied.");
         }
@@ -134,11 +134,11 @@ public sealed class StartupFailureTests
         var folder = TestFolders.Create("unreadable");
         try
         {
-            var (orgKey, bundlePath) = await WriteBundleAsync(folder, DateTimeOffset.UtcNow.AddDays(30));
+            var (orgKey, bundlePath) = await TestBundles.WriteAsync(folder, DateTimeOffset.UtcNow.AddDays(30));
             File.SetUnixFileMode(bundlePath, UnixFileMode.UserRead | UnixFileMode.UserWrite); // 0600 root: issue 11's crash
             var data = Directory.CreateDirectory(Path.Combine(folder, "data")).FullName;
             File.SetUnixFileMode(data, (UnixFileMode)0x1FF);
-            var server = ServerProcess.Launch(Production(data, orgKey, bundlePath), asNobody: true);
+            var server = ServerProcess.Launch(TestBundles.Production(data, orgKey, bundlePath), asNobody: true);
 
             await AssertRefusedAsync(server, ExitCodes.Trust, $"The reviewer bundle {bundlePath} cannot be read by this user (nobody): permission denied.");
         }
@@ -154,8 +154,8 @@ public sealed class StartupFailureTests
         var folder = TestFolders.Create("expired");
         try
         {
-            var (orgKey, bundlePath) = await WriteBundleAsync(folder, DateTimeOffset.UtcNow.AddDays(-1));
-            var server = ServerProcess.Launch(Production(Path.Combine(folder, "data"), orgKey, bundlePath));
+            var (orgKey, bundlePath) = await TestBundles.WriteAsync(folder, DateTimeOffset.UtcNow.AddDays(-1));
+            var server = ServerProcess.Launch(TestBundles.Production(Path.Combine(folder, "data"), orgKey, bundlePath));
 
             await AssertRefusedAsync(server, ExitCodes.Trust, "The reviewer bundle has expired");
         }
@@ -226,31 +226,5 @@ public sealed class StartupFailureTests
             Assert.DoesNotContain("Unhandled exception", everything, StringComparison.Ordinal);
             return stderr;
         }
-    }
-
-    private static Dictionary<string, string> Production(string data, string orgKey, string bundlePath) => new()
-    {
-        ["Intake__Mode"] = "Production",
-        ["Intake__DataPath"] = data,
-        ["Intake__OrganisationKey"] = orgKey,
-        ["Intake__BundlePath"] = bundlePath,
-    };
-
-    private static async Task<(string OrganisationKey, string BundlePath)> WriteBundleAsync(string folder, DateTimeOffset expires)
-    {
-        using var organisation = OrganisationSigningKey.Generate();
-        using var reviewer = ReviewerIdentity.Generate();
-        var bundle = new ReviewerBundle
-        {
-            Organisation = "Test organisation",
-            OrganisationKey = organisation.PublicKey,
-            Epoch = 1,
-            Issued = expires.AddDays(-60),
-            Expires = expires,
-            Reviewers = [reviewer.ToBundleEntry("alice", "Alice")],
-        };
-        var path = Path.Combine(folder, "bundle.json");
-        await File.WriteAllTextAsync(path, organisation.SignBundle(bundle).ToFileText());
-        return (organisation.PublicKey.ToBase64(), path);
     }
 }

@@ -86,9 +86,14 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Runs <c>admin …</c> with exactly these variables; stdout (the answer) and stderr apart.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunAdminWithAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] arguments)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAdminWithAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] arguments) =>
+        await RunAdminAsAsync(environment, workingDirectory, asUser: null, assembly: null, arguments);
+
+    /// <summary>Runs <c>admin …</c> of <paramref name="assembly"/> (default the build) as <paramref name="asUser"/> (default this user).</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAdminAsAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory,
+        string? asUser, string? assembly, params string[] arguments)
     {
-        var admin = Launch(environment, ["admin", .. arguments], workingDirectory: workingDirectory);
+        var admin = Launch(environment, ["admin", .. arguments], workingDirectory: workingDirectory, asUser: asUser, assembly: assembly);
         var code = await admin.WaitForExitAsync(TimeSpan.FromSeconds(120));
         var result = (code, admin.StandardOutput, admin.StandardError);
         await admin.DisposeAsync();
@@ -102,11 +107,13 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// the unprivileged user nobody (setpriv), as a service user who owns nothing it was not given.
     /// </summary>
     public static ServerProcess Launch(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? arguments = null,
-        string? contentRoot = null, string? workingDirectory = null, bool asNobody = false, IReadOnlyList<string>? extraArguments = null, int? port = null)
+        string? contentRoot = null, string? workingDirectory = null, bool asNobody = false, IReadOnlyList<string>? extraArguments = null, int? port = null,
+        string? asUser = null, string? assembly = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         port ??= FreePort();
-        var start = new ProcessStartInfo(asNobody ? "setpriv" : DotnetHost())
+        asUser ??= asNobody ? "nobody" : null;
+        var start = new ProcessStartInfo(asUser is not null ? "setpriv" : DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -114,9 +121,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        if (asNobody)
+        if (asUser is not null)
         {
-            foreach (var argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", FullDotnetPath() })
+            foreach (var argument in new[] { $"--reuid={IdOf(asUser, "-u")}", $"--regid={IdOf(asUser, "-g")}", "--clear-groups", FullDotnetPath() })
             {
                 start.ArgumentList.Add(argument);
             }
@@ -124,7 +131,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             start.Environment["HOME"] = Path.GetTempPath();
         }
 
-        start.ArgumentList.Add(ServerAssembly());
+        start.ArgumentList.Add(assembly ?? ServerAssembly());
         if (arguments is { Count: > 0 })
         {
             // An admin command: Program.cs reads only what follows "admin".
@@ -327,6 +334,19 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     /// <summary>A free loopback port, for tests that give the server its address themselves.</summary>
     public static int ReservePort() => FreePort();
+
+    /// <summary>A user's uid (<c>-u</c>) or gid (<c>-g</c>), from <c>id</c>.</summary>
+    public static string IdOf(string user, string which)
+    {
+        var info = new ProcessStartInfo("id") { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(which);
+        info.ArgumentList.Add(user);
+        using var id = Process.Start(info)!;
+        var value = id.StandardOutput.ReadToEnd().Trim();
+        id.WaitForExit();
+        Assert.True(id.ExitCode == 0, $"no user {user}");
+        return value;
+    }
 
     private static string FullDotnetPath()
     {

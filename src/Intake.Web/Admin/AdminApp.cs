@@ -91,6 +91,8 @@ public static class AdminApp
                 .WithExample("bundle", "install", "/tmp/bundle.json");
         });
         config.AddCommand<StatsCommand>("stats").WithDescription("Counts, the bundle's expiry and the health status, for monitoring.");
+        config.AddCommand<BackupCommand>("backup").WithDescription("Write a consistent copy of the data folder, also while the server runs.")
+            .WithExample("backup", "/var/backups/safeintake/2026-12-02");
         config.AddCommand<RetentionCommand>("retention").WithDescription("Show the retention policy, or apply it now with --apply.");
     }
 }

@@ -44,7 +44,7 @@ def main():
     if not os.path.exists(DLL):
         sys.exit("build the server first: dotnet build src/Intake.Web")
     port, folder = free_port(), tempfile.mkdtemp(prefix="si-bench-")
-    env = dict(os.environ, Intake__DemoPath=folder)
+    env = dict(os.environ, Intake__Mode="Demo", Intake__DemoPath=folder)
     server = subprocess.Popen(["dotnet", DLL, "--urls", f"http://127.0.0.1:{port}"], env=env, cwd=folder,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stop = threading.Event()

@@ -47,7 +47,7 @@ def main():
     subprocess.run(["dotnet", "build", "-c", "Release", os.path.join(ROOT, "src/Intake.Web")], check=True, capture_output=True)
     work = tempfile.mkdtemp(prefix="safeintake-bench-")
     port = free_port()
-    env = dict(os.environ, Intake__DemoPath=os.path.join(work, "demo"), Intake__PowDifficulty="8", Intake__RateLimitPerMinute="1000")
+    env = dict(os.environ, Intake__Mode="Demo", Intake__DemoPath=os.path.join(work, "demo"), Intake__PowDifficulty="8", Intake__RateLimitPerMinute="1000")
     server = subprocess.Popen(["dotnet", DLL, "--contentRoot", os.path.join(ROOT, "src/Intake.Web"), "--urls", f"http://127.0.0.1:{port}"],
                               env=env, stdout=open("/tmp/bench-server.log","w"), stderr=subprocess.STDOUT)
     try:

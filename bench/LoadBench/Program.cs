@@ -30,6 +30,7 @@ const int EnvelopeBytes = 64 << 10;
 
 var project = Launch("dotnet", $"\"{serverDll}\" --urls {{url}}", Path.Combine(root, "project"), new()
 {
+    ["Intake__Mode"] = "Demo",
     ["Intake__DemoPath"] = Path.Combine(root, "project"),
     // Throughput, not abuse control: the budget and the proof of work would otherwise be what is measured.
     ["Intake__PowDifficulty"] = "1",

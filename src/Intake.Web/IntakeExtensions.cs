@@ -17,37 +17,53 @@ public static class IntakeExtensions
     /// first run), and registers storage, DataProtection, scrubbed logging, rate limiting and the page renderer.
     /// Throws <see cref="IntakeConfigurationException"/> when a production configuration is incomplete.
     /// </summary>
-    public static WebApplicationBuilder AddIntake(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddIntake(this WebApplicationBuilder builder, bool forAdmin = false)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        var (mode, modeExplicit) = ResolveMode(builder);
         var options = builder.Configuration.GetSection(IntakeOptions.Section).Get<IntakeOptions>() ?? new IntakeOptions();
         var root = builder.Environment.ContentRootPath;
         BundleProvider bundle;
-        if (options.Mode == IntakeMode.Demo)
+        if (mode == IntakeMode.Demo)
         {
             options.DemoPath = Path.GetFullPath(options.DemoPath ?? Path.Combine(root, "safeintake-demo"), root);
             options.DataPath = Path.GetFullPath(options.DataPath ?? Path.Combine(options.DemoPath, "server-data"), root);
+            if (forAdmin && !File.Exists(Path.Combine(options.DemoPath, DemoSetup.BundleFile)))
+            {
+                // An admin command never makes a demo: run where no server ever ran, it would answer for a fresh one.
+                throw new IntakeConfigurationException($"This is a demo configuration and no demo server has run on {options.DemoPath}; admin commands do not create one.");
+            }
+
             var (orgKey, bundlePath) = DemoSetup.Ensure(options.DemoPath, TimeProvider.System);
             options.BundlePath = bundlePath;
             bundle = BundleProvider.Load(orgKey.ToBase64(), bundlePath, DateTimeOffset.UtcNow);
         }
         else
         {
-            if (string.IsNullOrWhiteSpace(options.DataPath))
+            var missing = new[] { ("DataPath", options.DataPath), ("OrganisationKey", options.OrganisationKey), ("BundlePath", options.BundlePath) }
+                .Where(s => string.IsNullOrWhiteSpace(s.Item2)).Select(s => $"{IntakeOptions.Section}:{s.Item1}").ToList();
+            if (missing.Count == 3 && !modeExplicit)
             {
-                throw new IntakeConfigurationException("Production mode needs Intake:DataPath (where ciphertext, the database and keys live).");
+                throw new IntakeConfigurationException(
+                    $"No production configuration: the environment is {builder.Environment.EnvironmentName}, so this is production, and it needs Intake:DataPath, Intake:OrganisationKey and Intake:BundlePath (docs/admin/install.md); the demo runs only with ASPNETCORE_ENVIRONMENT=Development or Intake:Mode=Demo.");
             }
 
-            options.DataPath = Path.GetFullPath(options.DataPath, root);
+            if (missing.Count > 0)
+            {
+                throw new IntakeConfigurationException(
+                    $"Production mode needs {string.Join(", ", missing)} (the data folder; the organisation's Ed25519 public key, base64; the signed reviewer bundle). See docs/admin/install.md.");
+            }
+
+            options.DataPath = Path.GetFullPath(options.DataPath!, root);
             bundle = BundleProvider.Load(options.OrganisationKey, options.BundlePath, DateTimeOffset.UtcNow);
         }
 
+        EnsureWritable(options.DataPath);
         if (options.Categories.Count == 0)
         {
             options.Categories = DefaultCategories();
         }
 
-        Directory.CreateDirectory(options.DataPath);
         builder.Configuration[$"{IntakeOptions.Section}:DataPath"] = options.DataPath;
         builder.Configuration[$"{IntakeOptions.Section}:DemoPath"] = options.DemoPath;
         var services = builder.Services;
@@ -58,6 +74,7 @@ public static class IntakeExtensions
             o.DemoPath = options.DemoPath;
             o.Categories = options.Categories;
             o.BundlePath = options.BundlePath;
+            o.Mode = mode;
         });
         services.AddSingleton(bundle);
         services.AddSingleton(TimeProvider.System);
@@ -73,6 +90,8 @@ public static class IntakeExtensions
         services.AddScoped<TransferStore>();
         services.AddSingleton(provider => new ServerSigningKey(provider.GetRequiredService<IDataProtectionProvider>(), options.DataPath));
         services.AddHostedService<MaintenanceService>();
+        services.AddSingleton<Hosting.IntakeHealth>();
+        services.AddHostedService<Hosting.HealthWarningService>();
         services.AddSingleton<DataFolderHolder>();
         services.AddDbContext<IntakeDbContext>(db => db.UseSqlite(ConnectionString(options.DataPath)).AddInterceptors(new SqliteConnectionSettings()));
 
@@ -119,10 +138,22 @@ public static class IntakeExtensions
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("System", LogEventLevel.Warning)
+            // A failed start is reported by Program.cs in one line (Hosting/StartupGuard.cs), not as the host's trace.
+            .Filter.ByExcluding(e => e.MessageTemplate.Text == "Hosting failed to start")
             // Day-level timestamps only: a log line's time next to a network log would date a submission.
-            .WriteTo.Console(outputTemplate: LogTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            // An admin command's stdout is its answer (--json): its log lines go to stderr.
+            .WriteTo.Console(outputTemplate: LogTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture,
+                standardErrorFromLevel: forAdmin ? LogEventLevel.Verbose : null)
             .WriteTo.File(Path.Combine(options.DataPath, "logs", "intake-.log"), outputTemplate: LogTemplate,
                 rollingInterval: RollingInterval.Day, retainedFileCountLimit: 14, formatProvider: System.Globalization.CultureInfo.InvariantCulture));
+
+        // The address when none is given: --urls, ASPNETCORE_URLS (or HTTP_PORTS) and a Kestrel:Endpoints section win.
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration["urls"]) && string.IsNullOrEmpty(configuration["http_ports"])
+            && string.IsNullOrEmpty(configuration["https_ports"]) && !configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -135,6 +166,67 @@ public static class IntakeExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// Demo only when asked for: <c>Intake:Mode=Demo</c>, or no mode in the Development environment (what <c>dotnet run</c>
+    /// uses). Any other environment is production and must be configured as such (issue 11: a missing
+    /// appsettings.Production.json once fell back to a demo holding a reviewer's secret key on the server).
+    /// </summary>
+    private static (IntakeMode Mode, bool Explicit) ResolveMode(WebApplicationBuilder builder)
+    {
+        var key = $"{IntakeOptions.Section}:Mode";
+        var text = builder.Configuration[key];
+        IntakeMode mode;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            mode = builder.Environment.IsDevelopment() ? IntakeMode.Demo : IntakeMode.Production;
+        }
+        else if (!Enum.TryParse(text.Trim(), ignoreCase: true, out mode) || !Enum.IsDefined(mode) || char.IsDigit(text.Trim()[0]))
+        {
+            throw new IntakeConfigurationException($"Intake:Mode is '{text}'; it must be Production or Demo.");
+        }
+
+        builder.Configuration[key] = mode.ToString();
+        return (mode, !string.IsNullOrWhiteSpace(text));
+    }
+
+    /// <summary>The data folder exists and this user can write in it, or the start stops here with one line.</summary>
+    private static void EnsureWritable(string dataPath)
+    {
+        try
+        {
+            Directory.CreateDirectory(dataPath);
+            var probe = Path.Combine(dataPath, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new IntakeConfigurationException(
+                $"The data folder {dataPath} cannot be written by this user ({Environment.UserName}): {BundleProvider.Reason(e)}. It must belong to the service user (docs/admin/install.md).",
+                Hosting.ExitCodes.DataFolder);
+        }
+    }
+
+    /// <summary>Which configuration was read: environment, content root, and each settings file (found or not).</summary>
+    public static string DescribeConfiguration(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var files = ((IConfigurationBuilder)builder.Configuration).Sources.OfType<Microsoft.Extensions.Configuration.Json.JsonConfigurationSource>()
+            .Where(s => s.Path is not null)
+            .Select(s =>
+            {
+                var path = s.FileProvider is Microsoft.Extensions.FileProviders.PhysicalFileProvider physical ? Path.Combine(physical.Root, s.Path!) : s.Path!;
+                return File.Exists(path) ? path : s.Path!.StartsWith("appsettings", StringComparison.Ordinal) ? path + " (not found)" : null;
+            })
+            .OfType<string>();
+        return $"environment {builder.Environment.EnvironmentName}, files {string.Join(", ", files)}, environment variables Intake__*, mode {builder.Configuration[$"{IntakeOptions.Section}:Mode"] ?? "unset"}";
+    }
+
+    /// <summary>Loopback only: a proxy or tor sits in front (docs/admin/install.md).</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    private static readonly System.Text.Json.JsonSerializerOptions HealthJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     public const string LogTemplate = "[{Timestamp:yyyy-MM-dd} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
@@ -151,7 +243,9 @@ public static class IntakeExtensions
         app.MapMailboxApi();
         app.MapTransferApi();
         app.MapWitnessPages();
-        app.MapGet("/healthz", () => TypedResults.Text("ok"));
+        // For a monitor: 200 while serving, with "ok" or "degraded" and reason codes (docs/spec/intake-api.md §Health).
+        app.MapGet("/healthz", async (Hosting.IntakeHealth health, CancellationToken cancellationToken) =>
+            TypedResults.Json(await health.CheckAsync(cancellationToken), HealthJson));
         app.Services.GetRequiredService<PageRenderer>().OrganisationKey = app.Services.GetRequiredService<BundleProvider>().OrganisationKey.ToBase64();
         return app;
     }
@@ -179,6 +273,7 @@ public static class IntakeExtensions
         var store = scope.ServiceProvider.GetRequiredService<IntakeStore>();
         await app.Services.GetRequiredService<BundleProvider>().RecordServedAsync(db, store.Today);
         await store.RepairAsync(held.Lock, CancellationToken.None);
+        ServerSigningKey.Open(app.Services);
         return true;
     }
 

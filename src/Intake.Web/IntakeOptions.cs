@@ -20,7 +20,8 @@ public sealed class IntakeOptions
 {
     public const string Section = "Intake";
 
-    public IntakeMode Mode { get; set; } = IntakeMode.Demo;
+    /// <summary>Unset: Demo in the Development environment, Production in any other (fail closed).</summary>
+    public IntakeMode Mode { get; set; } = IntakeMode.Production;
 
     /// <summary>Where ciphertext, the database, the DataProtection key ring and logs live.</summary>
     public string? DataPath { get; set; }

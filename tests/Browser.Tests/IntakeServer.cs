@@ -52,6 +52,7 @@ public sealed class IntakeServer : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(RepoRoot, "src", "Intake.Web"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+        start.Environment["Intake__Mode"] = "Demo";
         start.Environment["Intake__DemoPath"] = demoPath;
         start.Environment["Intake__PowDifficulty"] = "8";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -48,6 +48,7 @@ public sealed class ReviewConsole(IntakeServer server, string passphrase)
         RunProcessAsync([Path.Combine(AppContext.BaseDirectory, "SafeIntake.Intake.Web.dll"), "admin", .. args],
             new Dictionary<string, string>
             {
+                ["Intake__Mode"] = "Demo",
                 ["Intake__DemoPath"] = server.DemoPath,
                 ["Intake__PowDifficulty"] = "8",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",

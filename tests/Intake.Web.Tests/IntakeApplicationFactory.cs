@@ -29,6 +29,7 @@ public sealed class IntakeApplicationFactory : WebApplicationFactory<Program>
         DemoPath = TestFolders.Create("web");
         _settings = new(StringComparer.Ordinal)
         {
+            ["Intake:Mode"] = "Demo",
             ["Intake:DemoPath"] = DemoPath,
             ["Intake:PowDifficulty"] = "4",
             ["Intake:ChunkBytes"] = TestChunkBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),

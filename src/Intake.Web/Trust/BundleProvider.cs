@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SafeIntake.Crypto;
+using SafeIntake.Intake.Web.Hosting;
 using SafeIntake.Intake.Web.Storage;
 
 namespace SafeIntake.Intake.Web.Trust;
@@ -30,15 +31,26 @@ public sealed class BundleProvider(Ed25519PublicKey organisationKey, SignedRevie
 
         if (!Ed25519PublicKey.TryParseBase64(organisationKeyBase64.Trim(), out var orgKey))
         {
-            throw new IntakeConfigurationException("Intake:OrganisationKey is not a base64 Ed25519 public key (44 characters).");
+            throw new IntakeConfigurationException("Intake:OrganisationKey is not a base64 Ed25519 public key (44 characters).", ExitCodes.Trust);
         }
 
         if (!File.Exists(bundlePath))
         {
-            throw new IntakeConfigurationException($"Intake:BundlePath names a file that does not exist: {bundlePath}");
+            throw new IntakeConfigurationException($"Intake:BundlePath names a file that does not exist: {bundlePath}", ExitCodes.Trust);
         }
 
-        var text = File.ReadAllText(bundlePath);
+        string text;
+        try
+        {
+            text = File.ReadAllText(bundlePath);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new IntakeConfigurationException(
+                $"The reviewer bundle {bundlePath} cannot be read by this user ({Environment.UserName}): {Reason(e)}. It must be readable by the service user (docs/admin/install.md).",
+                ExitCodes.Trust);
+        }
+
         var result = SignedReviewerBundle.Verify(text, orgKey, now);
         return result.IsValid
             ? new BundleProvider(orgKey, result.Bundle, text)
@@ -48,8 +60,11 @@ public sealed class BundleProvider(Ed25519PublicKey organisationKey, SignedRevie
                 BundleFailureReason.Expired => "The reviewer bundle has expired: sign a new one with the organisation key.",
                 BundleFailureReason.OrganisationKey => "The reviewer bundle names another organisation key than the pinned one.",
                 _ => "The reviewer bundle file is malformed.",
-            });
+            }, ExitCodes.Trust);
     }
+
+    /// <summary>What went wrong with a file, without a stack trace: "permission denied" or the system's sentence.</summary>
+    public static string Reason(Exception e) => e is UnauthorizedAccessException ? "permission denied" : (e?.Message ?? "").TrimEnd('.');
 
     /// <summary>Records the current bundle as served, refusing one whose epoch is lower than one served before.</summary>
     public async Task RecordServedAsync(IntakeDbContext db, DateOnly today, CancellationToken cancellationToken = default)
@@ -64,7 +79,7 @@ public sealed class BundleProvider(Ed25519PublicKey organisationKey, SignedRevie
         var highest = await db.Bundles.MaxAsync(b => (long?)b.Epoch, cancellationToken) ?? 0;
         if (Current.Bundle.Epoch < highest)
         {
-            throw new IntakeConfigurationException($"The reviewer bundle's epoch {Current.Bundle.Epoch} is lower than epoch {highest} served before (a rollback).");
+            throw new IntakeConfigurationException($"The reviewer bundle's epoch {Current.Bundle.Epoch} is lower than epoch {highest} served before (a rollback).", ExitCodes.Trust);
         }
 
         db.Bundles.Add(new ServedBundle { Hash = hash, Epoch = Current.Bundle.Epoch, InstalledDay = today, FileText = FileText });

@@ -39,6 +39,25 @@ public sealed class ServerSigningKey : IDisposable
 
     public Ed25519PublicKey PublicKey { get; }
 
+    /// <summary>
+    /// Opens (or on the first start creates) the key as the server starts, so a key ring that cannot open it — a data
+    /// folder restored without its keys/ folder, or from another machine — stops the start with one line.
+    /// </summary>
+    public static ServerSigningKey Open(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        try
+        {
+            return services.GetRequiredService<ServerSigningKey>();
+        }
+        catch (CryptographicException)
+        {
+            throw new IntakeConfigurationException(
+                $"{FileName} in the data folder cannot be opened with the key ring in its keys/ folder (restored without it, or from another machine?).",
+                Hosting.ExitCodes.Trust);
+        }
+    }
+
     /// <summary>Sign("SafeIntake/v1 export" ‖ 0x00 ‖ manifest).</summary>
     public byte[] SignExportManifest(byte[] manifest)
     {

@@ -81,8 +81,8 @@ public sealed class KillLoopTests
                 Assert.True(missing == 0, $"{missing} of {accepted.Count} reports that got 201 have no row or no blob after {runs} admin runs");
 
                 // A second server on the same folder refuses instead of repairing under the first one.
-                var second = ServerProcess.Launch(new Dictionary<string, string>(StringComparer.Ordinal) { ["Intake__DemoPath"] = demo });
-                Assert.Equal(2, await second.WaitForExitAsync(TimeSpan.FromSeconds(90)));
+                var second = ServerProcess.Launch(new Dictionary<string, string>(StringComparer.Ordinal) { ["Intake__Mode"] = "Demo", ["Intake__DemoPath"] = demo });
+                Assert.Equal(SafeIntake.Intake.Web.Hosting.ExitCodes.DataFolderInUse, await second.WaitForExitAsync(TimeSpan.FromSeconds(90)));
                 Assert.Contains("lock", second.StandardError, StringComparison.Ordinal);
                 await second.DisposeAsync();
                 await server.StopAsync();

@@ -60,6 +60,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
+            ["Intake__Mode"] = "Demo",
             ["Intake__DemoPath"] = demoPath,
             ["Intake__PowDifficulty"] = "4",
             ["Intake__ChunkBytes"] = IntakeApplicationFactory.TestChunkBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -77,27 +78,60 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Runs <c>admin …</c> on the demo folder as an administrator would, beside a running server or not.</summary>
     public static async Task<(int ExitCode, string Output)> RunAdminAsync(string demoPath, params string[] arguments)
     {
-        var admin = Launch(new Dictionary<string, string>(StringComparer.Ordinal) { ["Intake__DemoPath"] = demoPath }, ["admin", .. arguments]);
+        var admin = Launch(new Dictionary<string, string>(StringComparer.Ordinal) { ["Intake__Mode"] = "Demo", ["Intake__DemoPath"] = demoPath }, ["admin", .. arguments]);
         var code = await admin.WaitForExitAsync(TimeSpan.FromSeconds(120));
         var output = admin.StandardOutput + admin.StandardError;
         await admin.DisposeAsync();
         return (code, output);
     }
 
-    /// <summary>Starts the server with exactly these <c>Intake__</c> variables and does not wait for it.</summary>
-    public static ServerProcess Launch(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? arguments = null)
+    /// <summary>Runs <c>admin …</c> with exactly these variables; stdout (the answer) and stderr apart.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAdminWithAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] arguments) =>
+        await RunAdminAsAsync(environment, workingDirectory, asUser: null, assembly: null, arguments);
+
+    /// <summary>Runs <c>admin …</c> of <paramref name="assembly"/> (default the build) as <paramref name="asUser"/> (default this user).</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAdminAsAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory,
+        string? asUser, string? assembly, params string[] arguments)
+    {
+        var admin = Launch(environment, ["admin", .. arguments], workingDirectory: workingDirectory, asUser: asUser, assembly: assembly);
+        var code = await admin.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        var result = (code, admin.StandardOutput, admin.StandardError);
+        await admin.DisposeAsync();
+        return result;
+    }
+
+    /// <summary>
+    /// Starts the server with exactly these <c>Intake__</c> variables and does not wait for it. <paramref name="contentRoot"/>:
+    /// the server's <c>--contentRoot</c> (default the source folder; empty: none, as an administrator who gives none);
+    /// <paramref name="workingDirectory"/>: where it runs (default the temp folder); <paramref name="asNobody"/>: as
+    /// the unprivileged user nobody (setpriv), as a service user who owns nothing it was not given.
+    /// </summary>
+    public static ServerProcess Launch(IReadOnlyDictionary<string, string> environment, IReadOnlyList<string>? arguments = null,
+        string? contentRoot = null, string? workingDirectory = null, bool asNobody = false, IReadOnlyList<string>? extraArguments = null, int? port = null,
+        string? asUser = null, string? assembly = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var port = FreePort();
-        var start = new ProcessStartInfo(DotnetHost())
+        port ??= FreePort();
+        asUser ??= asNobody ? "nobody" : null;
+        var start = new ProcessStartInfo(asUser is not null ? "setpriv" : DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory ?? Path.GetTempPath(),
         };
-        start.ArgumentList.Add(ServerAssembly());
+        if (asUser is not null)
+        {
+            foreach (var argument in new[] { $"--reuid={IdOf(asUser, "-u")}", $"--regid={IdOf(asUser, "-g")}", "--clear-groups", FullDotnetPath() })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.Environment["HOME"] = Path.GetTempPath();
+        }
+
+        start.ArgumentList.Add(assembly ?? ServerAssembly());
         if (arguments is { Count: > 0 })
         {
             // An admin command: Program.cs reads only what follows "admin".
@@ -108,10 +142,22 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
         else
         {
-            start.ArgumentList.Add("--contentRoot");
-            start.ArgumentList.Add(Path.Combine(RepositoryRoot, "src", "Intake.Web"));
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add($"http://127.0.0.1:{port}");
+            if (contentRoot != "")
+            {
+                start.ArgumentList.Add("--contentRoot");
+                start.ArgumentList.Add(contentRoot ?? Path.Combine(RepositoryRoot, "src", "Intake.Web"));
+            }
+
+            if (extraArguments is null)
+            {
+                start.ArgumentList.Add("--urls");
+                start.ArgumentList.Add($"http://127.0.0.1:{port}");
+            }
+        }
+
+        foreach (var argument in extraArguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
         }
 
         // The test runner's own hosting variables must not leak into the server under test.
@@ -228,7 +274,8 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilReadyAsync()
+    /// <summary>Waits until <c>/healthz</c> answers 200; fails the test if the server exits first.</summary>
+    public async Task WaitUntilReadyAsync()
     {
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + StartTimeout;
@@ -280,6 +327,36 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Whether tests can run the server as another user (root with setpriv, as in CI).</summary>
+    internal static bool CanRunAsNobody => Environment.UserName == "root" && File.Exists("/usr/bin/setpriv");
+
+    /// <summary>A free loopback port, for tests that give the server its address themselves.</summary>
+    public static int ReservePort() => FreePort();
+
+    /// <summary>A user's uid (<c>-u</c>) or gid (<c>-g</c>), from <c>id</c>.</summary>
+    public static string IdOf(string user, string which)
+    {
+        var info = new ProcessStartInfo("id") { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(which);
+        info.ArgumentList.Add(user);
+        using var id = Process.Start(info)!;
+        var value = id.StandardOutput.ReadToEnd().Trim();
+        id.WaitForExit();
+        Assert.True(id.ExitCode == 0, $"no user {user}");
+        return value;
+    }
+
+    private static string FullDotnetPath()
+    {
+        var host = DotnetHost();
+        if (Path.IsPathRooted(host))
+        {
+            return host;
+        }
+
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, host)).FirstOrDefault(File.Exists) ?? host;
     }
 
     private static string DotnetHost() =>

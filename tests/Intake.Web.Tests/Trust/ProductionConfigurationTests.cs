@@ -18,7 +18,7 @@ public sealed class ProductionConfigurationTests
     {
         var (exitCode, stderr) = await RunExpectingRefusalAsync(new() { ["Intake__Mode"] = "Production" });
 
-        Assert.NotEqual(0, exitCode);
+        Assert.Equal(SafeIntake.Intake.Web.Hosting.ExitCodes.Configuration, exitCode);
         Assert.Contains("Intake:DataPath", stderr, StringComparison.Ordinal);
     }
 
@@ -30,7 +30,7 @@ public sealed class ProductionConfigurationTests
         {
             var (exitCode, stderr) = await RunExpectingRefusalAsync(new() { ["Intake__Mode"] = "Production", ["Intake__DataPath"] = Path.Combine(folder, "data") });
 
-            Assert.NotEqual(0, exitCode);
+            Assert.Equal(SafeIntake.Intake.Web.Hosting.ExitCodes.Configuration, exitCode);
             Assert.Contains("Intake:OrganisationKey", stderr, StringComparison.Ordinal);
             Assert.Contains("Intake:BundlePath", stderr, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(folder, "data", "intake.db")), "a refused start created a database");
@@ -76,7 +76,7 @@ public sealed class ProductionConfigurationTests
                 ["Intake__BundlePath"] = bundlePath,
             });
 
-            Assert.NotEqual(0, exitCode);
+            Assert.Equal(SafeIntake.Intake.Web.Hosting.ExitCodes.Trust, exitCode);
             Assert.Contains(message, stderr, StringComparison.Ordinal);
             Assert.False(File.Exists(Path.Combine(folder, "data", "intake.db")), "a refused start created a database");
         }

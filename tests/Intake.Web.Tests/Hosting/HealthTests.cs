@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SafeIntake.Intake.Web.Hosting;
+
+namespace SafeIntake.Intake.Web.Tests.Hosting;
+
+/// <summary>
+/// Warnings before trouble (issue 11): <c>/healthz</c> answers a JSON status a monitor can alert on, and the log warns
+/// once a day from 14 days before the reviewer bundle expires. The demo bundle is valid for 365 days from its first
+/// start, so a test clock moved forward reaches the warning window.
+/// </summary>
+public sealed class HealthTests
+{
+    [Fact]
+    public async Task Healthz_FreshServer_IsOkWithNoReasons()
+    {
+        using var factory = new IntakeApplicationFactory();
+        var (status, health) = await GetHealthAsync(factory);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Empty(health.GetProperty("reasons").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Healthz_TenDaysBeforeBundleExpiry_IsDegradedWithBundleExpiring()
+    {
+        var clock = new TestClock();
+        using var factory = IntakeApplicationFactory.WithClock(clock);
+        _ = factory.Server;
+        clock.Advance(TimeSpan.FromDays(365 - 10));
+
+        var (status, health) = await GetHealthAsync(factory);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.Equal([IntakeHealth.BundleExpiring], health.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task Healthz_SixteenDaysBeforeBundleExpiry_IsStillOk()
+    {
+        var clock = new TestClock();
+        using var factory = IntakeApplicationFactory.WithClock(clock);
+        _ = factory.Server;
+        clock.Advance(TimeSpan.FromDays(365 - 16));
+
+        var (_, health) = await GetHealthAsync(factory);
+
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Healthz_FreeSpaceUnderTwiceTheFloor_IsDegradedWithDiskNearlyFull()
+    {
+        // A floor no disk reaches: the disk is "nearly full" at once.
+        using var factory = IntakeApplicationFactory.WithSettings(("Intake:MinFreeBytes", (1L << 60).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+        var (_, health) = await GetHealthAsync(factory);
+
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.Contains(IntakeHealth.DiskNearlyFull, health.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task Log_InsideTheWarningWindow_WarnsOncePerDay_NamingTheExpiryDay()
+    {
+        var clock = new TestClock();
+        using var factory = IntakeApplicationFactory.WithClock(clock);
+        _ = factory.Server;
+        var health = factory.Services.GetRequiredService<IntakeHealth>();
+        health.WarnIfDue();
+        Assert.Equal(0, CountWarnings(factory));
+
+        clock.Advance(TimeSpan.FromDays(365 - 13));
+        health.WarnIfDue();
+        health.WarnIfDue(); // the hourly tick, same day: no second line
+        Assert.Equal(1, CountWarnings(factory));
+
+        clock.Advance(TimeSpan.FromDays(1));
+        health.WarnIfDue();
+        Assert.Equal(2, CountWarnings(factory));
+
+        var line = ReadLog(factory).Split('\n').First(l => l.Contains("expires on", StringComparison.Ordinal));
+        Assert.Matches(@"^\[\d{4}-\d{2}-\d{2} WRN\] SafeIntake\.Intake\.Web\.Hosting\.IntakeHealth: The reviewer bundle \(epoch 1\) expires on \d{4}-\d{2}-\d{2}, in 1[23] day\(s\)", line);
+        Assert.DoesNotMatch(@"\d{2}:\d{2}", line);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Health)> GetHealthAsync(IntakeApplicationFactory factory)
+    {
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (response.StatusCode, document.RootElement.Clone());
+    }
+
+    private static int CountWarnings(IntakeApplicationFactory factory) =>
+        ReadLog(factory).Split('\n').Count(l => l.Contains("The reviewer bundle (epoch 1) expires on", StringComparison.Ordinal));
+
+    private static string ReadLog(IntakeApplicationFactory factory)
+    {
+        var logs = Path.Combine(factory.DataPath, "logs");
+        return string.Concat(Directory.EnumerateFiles(logs, "intake-*.log").Select(path =>
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            return reader.ReadToEnd();
+        }));
+    }
+}

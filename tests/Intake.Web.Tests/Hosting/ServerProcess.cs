@@ -62,6 +62,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         {
             ["Intake__DemoPath"] = demoPath,
             ["Intake__PowDifficulty"] = "4",
+            ["Intake__PowIterations"] = "100",
             ["Intake__ChunkBytes"] = IntakeApplicationFactory.TestChunkBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())

@@ -408,24 +408,27 @@
 
   async function getPowToken() {
     const pow = await requestJson('POST', '/api/v1/pow');
-    if (!pow || typeof pow.token !== 'string' || !Number.isInteger(pow.difficulty) || pow.difficulty < 0 || pow.difficulty > 64) {
+    if (!pow || typeof pow.token !== 'string' || pow.scheme !== 'pbkdf2-sha256' ||
+        !Number.isInteger(pow.difficulty) || pow.difficulty < 0 || pow.difficulty > 64 ||
+        !Number.isInteger(pow.iterations) || pow.iterations < 1 || pow.iterations > 1000000) {
       throw new IntakeError('unknown');
     }
     return pow;
   }
 
-  // Solves in a Web Worker; where a worker cannot start, on the page itself in short slices.
-  function solvePow(token, difficulty, onProgress) {
+  // Solves in a Web Worker; where a worker cannot start, on the page itself (WebCrypto works off the main thread
+  // either way, so the page stays responsive).
+  function solvePow(token, difficulty, iterations, onProgress) {
     return new Promise(function (resolve, reject) {
       let settled = false;
       function onPage() {
         if (settled) return;
-        if (!root.SafeIntakePow) {
+        if (!root.SafeIntakePow || !root.crypto || !root.crypto.subtle) {
           settled = true;
           reject(new IntakeError('pow-failed'));
           return;
         }
-        root.SafeIntakePow.solve(sodium, token, difficulty, { onProgress: onProgress, yieldEvery: 500 })
+        root.SafeIntakePow.solve(root.crypto.subtle, token, difficulty, iterations, { onProgress: onProgress })
           .then(function (nonce) { settled = true; resolve(nonce); },
             function () { settled = true; reject(new IntakeError('pow-failed')); });
       }
@@ -454,7 +457,7 @@
         worker.terminate();
         onPage();
       };
-      worker.postMessage({ token: token, difficulty: difficulty });
+      worker.postMessage({ token: token, difficulty: difficulty, iterations: iterations });
     });
   }
 
@@ -714,7 +717,7 @@
     progress({ phase: 'pow', fraction: 0 });
     const pow = await getPowToken();
     const expected = Math.pow(2, pow.difficulty);
-    const nonce = await solvePow(pow.token, pow.difficulty, function (tries) {
+    const nonce = await solvePow(pow.token, pow.difficulty, pow.iterations, function (tries) {
       // The chance of having found it by now: an honest estimate for a search with no fixed length.
       progress({ phase: 'pow', fraction: Math.min(0.99, 1 - Math.exp(-tries / expected)) });
     });

@@ -698,7 +698,10 @@
   //   options: config, bundle (a loadBundle() result), kind, manifest, attachments, replyKeys, mailbox (bytes),
   //            website, hashEnvelope (compute BLAKE2b-256 of the envelope while streaming),
   //            sign(envelopeHash) → Promise<Uint8Array> (the finalize signature; follow-ups),
-  //            onProgress({ phase: 'pow' | 'upload' | 'finalize', fraction, done, total }),
+  //            onProgress({ phase: 'pow', fraction }
+  //                       | { phase: 'seal' | 'upload', sealed, sent, total, contentBytes }  (seal while sealing lasts;
+  //                         sealing and sending overlap, a chunk at a time, so both counts move in either phase)
+  //                       | { phase: 'finalize' }),
   //            onRetry(seconds)
   //   → { received: 'YYYY-MM-DD' | null, envelopeHash }
   async function sealAndUpload(options) {
@@ -724,6 +727,12 @@
     progress({ phase: 'pow', fraction: 1 });
 
     let total = null;
+    let sealedBytes = 0;
+    let sentBytes = 0;
+    function transfer() {
+      const size = total === null ? estimate.size : total;
+      progress({ phase: sealedBytes < size ? 'seal' : 'upload', sealed: sealedBytes, sent: sentBytes, total: size, contentBytes: estimate.contentLength });
+    }
     const uploader = new Uploader({
       kind: options.kind,
       mailbox: options.mailbox ? toBase64(options.mailbox) : null,
@@ -731,12 +740,12 @@
       website: options.website,
       size: estimate.size,
       chunkBytes: config.chunkBytes > 0 ? config.chunkBytes : 4194304,
-      onSent: function (sent) { progress({ phase: 'upload', fraction: sent / uploader.size, done: sent, total: uploader.size }); },
+      onSent: function (bytes) { sentBytes = bytes; transfer(); },
       onRetry: options.onRetry
     });
     let hashState = options.hashEnvelope ? sodium.crypto_generichash_init(null, HASH_LEN) : null;
     try {
-      progress({ phase: 'upload', fraction: 0, done: 0, total: estimate.size });
+      transfer();
       const sealed = await C.seal({
         recipients: recipients,
         bundleHash: options.bundle.verified.bundleHash,
@@ -754,6 +763,8 @@
             total = sealTotal;
             uploader.size = sealTotal;
           }
+          sealedBytes = done;
+          transfer();
         }
       });
       if (sealed.size !== uploader.size) throw new IntakeError('crypto');
@@ -762,7 +773,9 @@
         envelopeHash = sodium.crypto_generichash_final(hashState, HASH_LEN);
         hashState = null;
       }
-      progress({ phase: 'finalize', fraction: 1 });
+      // The last chunk goes before the step says "confirming", so the words never go back to "sending".
+      await uploader.flush();
+      progress({ phase: 'finalize' });
       const body = {};
       if (options.sign) body.signature = toBase64(await options.sign(envelopeHash));
       const result = await uploader.finalize(body);
@@ -782,24 +795,59 @@
 
   // ---------------------------------------------------------------- progress display
 
-  // One <progress> for the whole submission: the proof of work takes the first 5 %, sealing and uploading the
-  // rest. The visible text changes often; the live region only at phase changes and every quarter.
+  // One <progress> for the whole submission, in four steps with fixed shares: the check (proof of work) 5 %,
+  // encrypting 45 %, sending 45 %, confirming 5 %. Encrypting and sending overlap (each chunk is sent as it is
+  // sealed), so both shares fill together and the words name the step that is holding things up. A remaining-time
+  // estimate appears once a few seconds of transfer give a rate. The visible text changes often; the live region
+  // only at step changes and every quarter.
+  const SHARES = { pow: 0.05, seal: 0.45, upload: 0.45, finalize: 0.05 };
+  const STEPS = ['pow', 'seal', 'upload', 'finalize'];
+  const ETA_AFTER_MS = 3000;
+
   function ProgressView(config, t, ids) {
     this.t = t;
     this.lang = config.lang;
     this.bar = byId(ids.bar);
     this.text = byId(ids.text);
     this.live = byId(ids.live);
-    this.lastPhase = null;
-    this.lastQuarter = -1;
+    this.steps = ids.steps ? byId(ids.steps) : null;
+    this.eta = ids.eta ? byId(ids.eta) : null;
+    this.padding = ids.padding ? byId(ids.padding) : null;
+    this.now = ids.now || function () { return Date.now(); };
+    this.reset();
   }
 
   ProgressView.prototype.reset = function () {
     this.bar.value = 0;
     this.text.textContent = '';
     this.live.textContent = '';
+    if (this.eta) this.eta.textContent = '';
+    if (this.padding) { this.padding.textContent = ''; setHidden(this.padding, true); }
     this.lastPhase = null;
     this.lastQuarter = -1;
+    this.transferStart = null;
+    this.markSteps(null);
+  };
+
+  ProgressView.prototype.markSteps = function (phase) {
+    if (!this.steps) return;
+    const active = STEPS.indexOf(phase);
+    const items = this.steps.querySelectorAll('li[data-step]');
+    for (let i = 0; i < items.length; i++) {
+      const k = STEPS.indexOf(items[i].getAttribute('data-step'));
+      items[i].className = k < active ? 'step-done' : k === active ? 'step-active' : 'step-waiting';
+      if (k === active) items[i].setAttribute('aria-current', 'step'); else items[i].removeAttribute('aria-current');
+      const state = items[i].querySelector('.step-state');
+      if (state) state.textContent = k < active ? this.t('js.send.step.done') : k === active ? this.t('js.send.step.now') : '';
+    }
+  };
+
+  // "About 40 seconds left", "About 3 minutes left": rounded up, so the estimate errs towards waiting longer.
+  ProgressView.prototype.remaining = function (ms) {
+    const seconds = Math.max(1, Math.ceil(ms / 1000));
+    if (seconds < 60) return this.t('js.send.eta.seconds', { count: Math.max(5, Math.ceil(seconds / 5) * 5) });
+    const minutes = Math.ceil(seconds / 60);
+    return minutes === 1 ? this.t('js.send.eta.minute') : this.t('js.send.eta.minutes', { count: minutes });
   };
 
   ProgressView.prototype.update = function (p) {
@@ -807,25 +855,57 @@
     let overall;
     let text;
     if (p.phase === 'pow') {
-      overall = 0.05 * p.fraction;
+      overall = SHARES.pow * (p.fraction || 0);
       text = t('js.send.pow');
-    } else if (p.phase === 'upload') {
-      overall = 0.05 + 0.95 * (p.fraction || 0);
-      text = t('js.send.upload', { done: formatBytes(p.done || 0, this.lang), total: formatBytes(p.total || 0, this.lang) });
+    } else if (p.phase === 'seal' || p.phase === 'upload') {
+      const total = p.total || 1;
+      const sealed = Math.min(p.sealed || 0, total);
+      const sent = Math.min(p.sent || 0, total);
+      overall = SHARES.pow + SHARES.seal * (sealed / total) + SHARES.upload * (sent / total);
+      text = p.phase === 'seal'
+        ? t('js.send.seal', { done: formatBytes(sealed, this.lang), total: formatBytes(total, this.lang) })
+        : t('js.send.upload', { done: formatBytes(sent, this.lang), total: formatBytes(total, this.lang) });
+      const now = this.now();
+      if (this.transferStart === null) this.transferStart = now;
+      const part = (sealed + sent) / (2 * total);
+      const elapsed = now - this.transferStart;
+      if (this.eta) {
+        this.eta.textContent = elapsed >= ETA_AFTER_MS && part > 0.01 && part < 1 ? this.remaining(elapsed * (1 - part) / part) : '';
+      }
+      if (this.padding && p.contentBytes && this.padding.hidden) {
+        this.padding.textContent = t('js.send.padding', { content: formatBytes(p.contentBytes, this.lang), total: formatBytes(total, this.lang) });
+        setHidden(this.padding, false);
+      }
     } else {
-      overall = 1;
+      overall = 1 - SHARES.finalize;
       text = t('js.send.finalize');
+      if (this.eta) this.eta.textContent = '';
     }
-    this.bar.value = Math.round(overall * 1000);
+    this.bar.value = Math.max(this.bar.value, Math.round(overall * 1000));
     this.text.textContent = text;
+    this.markSteps(p.phase);
     const quarter = Math.floor(overall * 4);
     if (p.phase !== this.lastPhase) {
       this.live.textContent = text;
-    } else if (quarter !== this.lastQuarter && p.phase === 'upload') {
+    } else if (quarter !== this.lastQuarter && (p.phase === 'seal' || p.phase === 'upload')) {
       this.live.textContent = t('js.send.percent', { percent: Math.floor(overall * 100) });
     }
     this.lastPhase = p.phase;
     this.lastQuarter = quarter;
+  };
+
+  // All four steps done: the server has the report.
+  ProgressView.prototype.finish = function () {
+    this.bar.value = 1000;
+    if (this.steps) {
+      const items = this.steps.querySelectorAll('li[data-step]');
+      for (let i = 0; i < items.length; i++) {
+        items[i].className = 'step-done';
+        items[i].removeAttribute('aria-current');
+        const state = items[i].querySelector('.step-state');
+        if (state) state.textContent = this.t('js.send.step.done');
+      }
+    }
   };
 
   ProgressView.prototype.retrying = function (seconds) {

@@ -47,7 +47,7 @@ public sealed class LargeAttachmentTests(LargeAttachmentTests.Fixture fixture, I
             await witness.FillReportAsync(new WitnessReport("A long recording is attached.", "", "", null));
             await witness.AttachAsync("files", path);
             // Not an image: the page says plainly it cannot clean it, and sends it as it is.
-            Assert.Contains(witness.T("js.files.cannot.type"), await witness.Page.Locator("#files-list").InnerTextAsync(), StringComparison.Ordinal);
+            Assert.Contains(witness.T("js.files.cannot.other"), await witness.Page.Locator("#files-list").InnerTextAsync(), StringComparison.Ordinal);
             await witness.ScreenshotAsync("attached");
 
             // Every value the progress bar takes, with the text beside it.

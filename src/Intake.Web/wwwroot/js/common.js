@@ -10,6 +10,9 @@
 (function (root) {
   'use strict';
 
+  // Script runs: the page drops its no-JavaScript look ("Safest" keeps it: the form shows as disabled).
+  if (root.document && root.document.documentElement) root.document.documentElement.classList.remove('no-js');
+
   const C = root.SafeIntakeCrypto;
   const M = root.SafeIntakeMetadata;
   const sodium = root.sodium;
@@ -282,6 +285,19 @@
 
   // ---------------------------------------------------------------- attachments and metadata cleaning
 
+  // What the warning for a file we cannot clean talks about: its kind, from the type the browser gives or the name.
+  function fileKind(file) {
+    const type = String(file.type || '').toLowerCase();
+    const ext = (/\.([a-z0-9]{1,8})$/i.exec(String(file.name || '')) || ['', ''])[1].toLowerCase();
+    if (/^(video|audio)\//.test(type) || /^(mp4|m4v|mov|avi|mkv|webm|3gp|mp3|m4a|wav|ogg|opus|aac|flac|amr)$/.test(ext)) return 'media';
+    if (type === 'application/pdf' || ext === 'pdf') return 'pdf';
+    if (/(officedocument|msword|ms-excel|ms-powerpoint|opendocument|rtf)/.test(type) ||
+        /^(doc|docx|xls|xlsx|ppt|pptx|odt|ods|odp|rtf|pages|numbers|key)$/.test(ext)) return 'office';
+    if (/^text\//.test(type) || /^(txt|csv|md|log)$/.test(ext)) return 'text';
+    if (/^image\//.test(type) || /^(heic|heif|gif|tif|tiff|bmp|dng|raw|cr2|nef|arw)$/.test(ext)) return 'image';
+    return 'other';
+  }
+
   // A list of chosen files, each cleaned as soon as it is added, with what was removed shown per file.
   // ids: `${prefix}` (the <input type=file>), `${prefix}-list`, `${prefix}-summary`, `${prefix}-error`.
   function AttachmentPicker(config, t, prefix) {
@@ -363,7 +379,7 @@
       } else if (r.warning) {
         details.push(el('p', { className: 'file-status file-warning' }, [
           el('strong', { text: t('js.files.warning') + ' ' }),
-          r.format ? t('js.files.cannot.damaged') : t('js.files.cannot.type')
+          r.format ? t('js.files.cannot.damaged') : t('js.files.cannot.' + fileKind(item.file))
         ]));
       } else {
         if (r.removed.length > 0) {
@@ -397,8 +413,10 @@
       const checking = this.items.some(function (i) { return !i.result; });
       const warnings = this.items.filter(function (i) { return i.result && i.result.warning; }).length;
       let text = t('js.files.summary', { count: this.items.length, size: formatBytes(this.totalBytes(), lang) });
-      if (checking) text += ' ' + t('js.files.checking');
-      else if (warnings > 0) text += ' ' + t('js.files.summaryWarnings', { count: warnings });
+      // Sentences are joined with the language's own separator: a space in English, none after "。".
+      const space = t('js.files.sentenceSpace');
+      if (checking) text += space + t('js.files.checking');
+      else if (warnings > 0) text += space + t('js.files.summaryWarnings', { count: warnings });
       this.summary.textContent = text;
     }
     showMessage(this.error, this.problem());

@@ -63,6 +63,7 @@ public abstract class ProgressTestsBase<TFixture>(TFixture fixture) where TFixtu
                 "no remaining-time estimate while sending: " + await witness.Page.EvaluateAsync<string>("() => document.getElementById('form-error').hidden + ' ' + document.getElementById('form-error').textContent + ' done:' + document.getElementById('done').hidden") + " " + await witness.Page.EvaluateAsync<string>("() => JSON.stringify(window.__progress.map(p => [p.bar, p.text, p.eta]))"));
             Directory.CreateDirectory(ScreensFolder);
             await witness.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreensFolder, $"progress-{Level}-{lang}.png") });
+            await witness.AssertAccessibleAsync("sending");
             Assert.NotNull(await witness.WaitForDoneAsync());
 
             using var log = JsonDocument.Parse(await witness.Page.EvaluateAsync<string>("() => JSON.stringify(window.__progress)"));

@@ -30,11 +30,12 @@ def request(port, method, path, body=None):
         c.close()
 
 
-def solve(token, difficulty):
-    prefix = b"SafeIntake/v1 pow\x00" + token.encode()
+def solve(token, difficulty, iterations):
+    # docs/spec/intake-api.md, "Proof of work" (pbkdf2-sha256)
+    password = b"SafeIntake/v2 pow\x00" + token.encode()
     n = 0
     while True:
-        h = hashlib.blake2b(prefix + struct.pack(">Q", n), digest_size=32).digest()
+        h = hashlib.pbkdf2_hmac("sha256", password, struct.pack(">Q", n), iterations, 32)
         if int.from_bytes(h, "big") >> (256 - difficulty) == 0:
             return str(n)
         n += 1
@@ -72,7 +73,7 @@ def main():
         def witness():
             status, _, body = request(port, "POST", "/api/v1/pow")
             pow_ = json.loads(body)
-            nonce = solve(pow_["token"], pow_["difficulty"])
+            nonce = solve(pow_["token"], pow_["difficulty"], pow_["iterations"])
             while time.monotonic() - start < DEADLINE:
                 status, retry, _ = request(port, "POST", "/api/v1/uploads",
                                            {"kind": "report", "size": 20000, "pow": {"token": pow_["token"], "nonce": nonce}, "website": ""})

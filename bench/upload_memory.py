@@ -23,16 +23,14 @@ def request(port, method, path, body=None, headers=None):
     return r.status, dict(r.getheaders()), data
 
 
-def solve(token, difficulty):
-    prefix = b"SafeIntake/v1 pow\x00" + token.encode()
+def solve(token, difficulty, iterations):
+    # docs/spec/intake-api.md, "Proof of work" (pbkdf2-sha256)
+    password = b"SafeIntake/v2 pow\x00" + token.encode()
     n = 0
     while True:
-        h = hashlib.blake2b(prefix + struct.pack(">Q", n), digest_size=32).digest()
-        bits = 0
-        for b in h:
-            if b == 0: bits += 8; continue
-            bits += 8 - b.bit_length(); break
-        if bits >= difficulty: return str(n)
+        h = hashlib.pbkdf2_hmac("sha256", password, struct.pack(">Q", n), iterations, 32)
+        if int.from_bytes(h, "big") >> (256 - difficulty) == 0:
+            return str(n)
         n += 1
 
 
@@ -74,7 +72,7 @@ def main():
             size = os.path.getsize(envelope)
             pow_ = json.loads(request(port, "POST", "/api/v1/pow")[2])
             status, _, data = request(port, "POST", "/api/v1/uploads", json.dumps({"kind": "report", "size": size,
-                "pow": {"token": pow_["token"], "nonce": solve(pow_["token"], pow_["difficulty"])}, "website": ""}), {"Content-Type": "application/json"})
+                "pow": {"token": pow_["token"], "nonce": solve(pow_["token"], pow_["difficulty"], pow_["iterations"])}, "website": ""}), {"Content-Type": "application/json"})
             assert status == 201, data
             upload = json.loads(data)
             started = time.time()

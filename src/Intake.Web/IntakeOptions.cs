@@ -35,7 +35,14 @@ public sealed class IntakeOptions
     /// <summary>The signed reviewer bundle file to serve.</summary>
     public string? BundlePath { get; set; }
 
-    public int PowDifficulty { get; set; } = 16;
+    /// <summary>
+    /// Leading zero bits a proof-of-work trial must have: 2^PowDifficulty trials expected. Each bit doubles the
+    /// witness's wait (docs/spec/intake-api.md, "Proof of work").
+    /// </summary>
+    public int PowDifficulty { get; set; } = 8;
+
+    /// <summary>PBKDF2-HMAC-SHA-256 iterations in one trial; also the server's cost to verify one answer.</summary>
+    public int PowIterations { get; set; } = 4000;
 
     public int PowLifetimeMinutes { get; set; } = 30;
 

@@ -74,7 +74,7 @@ public sealed class BundleFailClosedTests(BundleFailClosedTests.Fixture fixture)
     {
         await using var witness = await fixture.NewSessionAsync("no-javascript", "en", new BrowserNewContextOptions { JavaScriptEnabled = false });
         await witness.Page.GotoAsync("/en/");
-        Assert.Equal(witness.T("page.noscript"), await witness.Page.Locator("noscript p").InnerTextAsync());
+        Assert.Equal(witness.T("page.noscript"), await witness.Page.Locator("noscript .noscript-text").InnerTextAsync());
         Assert.True(await witness.Page.Locator("#what").IsDisabledAsync());
         Assert.True(await witness.Page.Locator("#submit").IsDisabledAsync());
         await witness.ScreenshotAsync("no-javascript");

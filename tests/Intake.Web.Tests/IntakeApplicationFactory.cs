@@ -32,6 +32,7 @@ public sealed class IntakeApplicationFactory : WebApplicationFactory<Program>
             ["Intake:Mode"] = "Demo",
             ["Intake:DemoPath"] = DemoPath,
             ["Intake:PowDifficulty"] = "4",
+            ["Intake:PowIterations"] = "100",
             ["Intake:ChunkBytes"] = TestChunkBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Intake:RateLimitPerMinute"] = "100000",
             ["Intake:MailboxRateLimitPerMinute"] = "100000",

@@ -9,7 +9,7 @@ using SafeIntake.Crypto;
 namespace SafeIntake.Intake.Web.Tests;
 
 /// <summary>A proof of work solved as the spec says: a token and the decimal nonce that meets its difficulty.</summary>
-public sealed record PowSolution(string Token, string Nonce, int Difficulty);
+public sealed record PowSolution(string Token, string Nonce, int Difficulty, int Iterations = 1);
 
 /// <summary>The answer to <c>POST /api/v1/uploads</c>.</summary>
 public sealed record UploadTicket(string Id, long Offset, int ChunkBytes, string Expires);
@@ -98,28 +98,32 @@ public sealed class WitnessClient(HttpClient http, string demoPath) : IDisposabl
         using var response = await Http.PostAsync(new Uri("/api/v1/pow", UriKind.Relative), content: null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("pbkdf2-sha256", document.RootElement.GetProperty("scheme").GetString());
         var token = document.RootElement.GetProperty("token").GetString()!;
         var difficulty = document.RootElement.GetProperty("difficulty").GetInt32();
+        var iterations = document.RootElement.GetProperty("iterations").GetInt32();
         for (ulong nonce = 0; ; nonce++)
         {
-            if (PowMeets(token, nonce, difficulty))
+            if (PowMeets(token, nonce, difficulty, iterations))
             {
-                return new PowSolution(token, nonce.ToString(System.Globalization.CultureInfo.InvariantCulture), difficulty);
+                return new PowSolution(token, nonce.ToString(System.Globalization.CultureInfo.InvariantCulture), difficulty, iterations);
             }
         }
     }
 
-    /// <summary>BLAKE2b-256("SafeIntake/v1 pow" ‖ 0x00 ‖ UTF-8(token) ‖ u64(nonce)) starts with <paramref name="difficulty"/> zero bits.</summary>
-    public static bool PowMeets(string token, ulong nonce, int difficulty)
+    /// <summary>
+    /// PBKDF2-HMAC-SHA-256("SafeIntake/v2 pow" ‖ 0x00 ‖ UTF-8(token), u64be(nonce), iterations, 32 bytes) starts with
+    /// <paramref name="difficulty"/> zero bits.
+    /// </summary>
+    public static bool PowMeets(string token, ulong nonce, int difficulty, int iterations)
     {
-        var message = new List<byte>();
-        message.AddRange("SafeIntake/v1 pow"u8.ToArray());
-        message.Add(0);
-        message.AddRange(Encoding.UTF8.GetBytes(token));
-        var counter = new byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(counter, nonce);
-        message.AddRange(counter);
-        var hash = Sodium.GenericHash.Hash(message.ToArray(), (byte[]?)null, 32);
+        var password = new List<byte>();
+        password.AddRange("SafeIntake/v2 pow"u8.ToArray());
+        password.Add(0);
+        password.AddRange(Encoding.UTF8.GetBytes(token));
+        var salt = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(salt, nonce);
+        var hash = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(password.ToArray(), salt, iterations, System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
         for (var bit = 0; bit < difficulty; bit++)
         {
             if ((hash[bit / 8] & (0x80 >> (bit % 8))) != 0)

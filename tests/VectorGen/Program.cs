@@ -17,6 +17,13 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = args.Length > 0 ? args[0] : "tests/testdata";
+        PowVectors.WriteAll(Path.Combine(root, "pow"));
+        if (args.Length > 1 && args[1] == "pow")
+        {
+            Console.WriteLine($"wrote proof-of-work vectors under {root}");
+            return 0;
+        }
+
         var envelopes = new EnvelopeVectors(Path.Combine(root, "envelope"));
         envelopes.WriteAll();
         BundleVectors.WriteAll(Path.Combine(root, "bundle"));

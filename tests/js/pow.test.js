@@ -1,20 +1,21 @@
 'use strict';
-// wwwroot/js/pow-worker.js: the proof of work of docs/spec/intake-api.md, checked against an independent
-// computation with libsodium.
+// wwwroot/js/pow-worker.js: the proof of work of docs/spec/intake-api.md (scheme pbkdf2-sha256), checked against
+// Node's own PBKDF2 (OpenSSL) and the shared vectors in tests/testdata/pow.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
-const { sodium, ready, utf8, concat } = require('./helpers.js');
+const nodeCrypto = require('node:crypto');
 
 const P = require(path.join(__dirname, '..', '..', 'src', 'Intake.Web', 'wwwroot', 'js', 'pow-worker.js'));
+const subtle = globalThis.crypto.subtle;
+const ROOT = process.env.SAFEINTAKE_TESTDATA || path.join(__dirname, '..', 'testdata');
 
-test.before(async () => { await ready; });
-
-// BLAKE2b-256("SafeIntake/v1 pow" ‖ 0x00 ‖ UTF-8(token) ‖ u64(nonce)), written out from the spec.
-function specHash(token, nonce) {
-  const n = new Uint8Array(8);
-  new DataView(n.buffer).setBigUint64(0, BigInt(nonce));
-  return sodium.crypto_generichash(32, concat([utf8.encode('SafeIntake/v1 pow'), new Uint8Array([0]), utf8.encode(token), n]), null);
+// PBKDF2-HMAC-SHA-256("SafeIntake/v2 pow" ‖ 0x00 ‖ UTF-8(token), u64be(nonce), iterations, 32), from the spec.
+function specTrial(token, nonce, iterations) {
+  const salt = Buffer.alloc(8);
+  salt.writeBigUInt64BE(BigInt(nonce));
+  return new Uint8Array(nodeCrypto.pbkdf2Sync(Buffer.concat([Buffer.from('SafeIntake/v2 pow\0' + token, 'utf8')]), salt, iterations, 32, 'sha256'));
 }
 
 function zeroBits(hash) {
@@ -26,6 +27,16 @@ function zeroBits(hash) {
   return bits;
 }
 
+// "key: value" lines as in tests/testdata (vectors.test.js reads the other folders the same way).
+function readVector(file) {
+  const fields = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 2);
+  }
+  return fields;
+}
+
 test('leadingZeroBits counts from the most significant bit of byte 0', () => {
   assert.equal(P.leadingZeroBits(Uint8Array.from([0x80, 0])), 0);
   assert.equal(P.leadingZeroBits(Uint8Array.from([0x01, 0xff])), 7);
@@ -34,47 +45,68 @@ test('leadingZeroBits counts from the most significant bit of byte 0', () => {
   assert.equal(P.leadingZeroBits(new Uint8Array(32)), 256);
 });
 
+const vectors = fs.existsSync(path.join(ROOT, 'pow')) ? fs.readdirSync(path.join(ROOT, 'pow')).filter((f) => f.endsWith('.txt')).sort() : [];
+
+test('there are proof-of-work vectors, successes and failures', () => {
+  const expects = vectors.map((f) => readVector(path.join(ROOT, 'pow', f)).expect);
+  assert.ok(expects.includes('success') && expects.includes('PowFailure'), `vectors in ${path.join(ROOT, 'pow')}: ${expects}`);
+});
+
+for (const file of vectors) {
+  const v = readVector(path.join(ROOT, 'pow', file));
+  test(`pow vector ${file}: ${v.description}`, async () => {
+    assert.equal(v.scheme, P.SCHEME);
+    const difficulty = Number(v.difficulty);
+    const iterations = Number(v.iterations);
+    if (v.trial !== undefined) {
+      const trial = await P.trial(subtle, v.token, Number(v.nonce), iterations);
+      assert.equal(Buffer.from(trial).toString('hex'), v.trial);
+      assert.equal(P.leadingZeroBits(trial), Number(v['leading-zero-bits']));
+    }
+    assert.equal(await P.verify(subtle, v.token, difficulty, iterations, v.nonce), v.expect === 'success');
+  });
+}
+
 test('solve finds the smallest nonce meeting the difficulty, for ASCII and non-ASCII tokens', async () => {
   for (const token of ['CfDJ8Nx-token_A', 'tök€n/✓']) {
-    const difficulty = 10;
+    const difficulty = 6;
+    const iterations = 50;
     const progress = [];
-    const nonce = await P.solve(sodium, token, difficulty, { onProgress: (t) => progress.push(t), progressEvery: 100 });
+    const nonce = await P.solve(subtle, token, difficulty, iterations, { onProgress: (t) => progress.push(t), progressEvery: 10 });
     assert.match(nonce, /^(0|[1-9][0-9]*)$/);
     const n = Number(nonce);
-    assert.ok(zeroBits(specHash(token, n)) >= difficulty);
-    for (let k = 0; k < n; k++) assert.ok(zeroBits(specHash(token, k)) < difficulty, `nonce ${k} already met it`);
-    assert.deepEqual(progress, Array.from({ length: Math.floor(n / 100) }, (_, i) => (i + 1) * 100));
-    assert.equal(P.verify(sodium, token, difficulty, nonce), true);
+    assert.ok(zeroBits(specTrial(token, n, iterations)) >= difficulty);
+    for (let k = 0; k < n; k++) assert.ok(zeroBits(specTrial(token, k, iterations)) < difficulty, `nonce ${k} already met it`);
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i] - progress[i - 1] >= 10 && progress[i] <= n + 1);
+    assert.ok(n < 20 || progress.length > 0, 'progress reported along the way');
+    assert.equal(await P.verify(subtle, token, difficulty, iterations, nonce), true);
   }
 });
 
-test('verify rejects a wrong nonce, another token, and nonces not in canonical decimal form', async () => {
+test('verify rejects a wrong nonce, another token, fewer iterations, and nonces not in canonical decimal form', async () => {
   const token = 'token-verify';
-  const nonce = await P.solve(sodium, token, 12);
-  assert.equal(P.verify(sodium, token, 12, nonce), true);
-  assert.equal(P.verify(sodium, token + 'x', 12, nonce) && zeroBits(specHash(token + 'x', Number(nonce))) < 12, false);
-  for (const bad of ['-1', '01', '1.0', ' 1', '1e3', '', '99999999999999999', 7]) {
-    assert.equal(P.verify(sodium, token, 0, bad), false, String(bad));
+  const nonce = await P.solve(subtle, token, 8, 20);
+  assert.equal(await P.verify(subtle, token, 8, 20, nonce), true);
+  assert.equal(await P.verify(subtle, token + 'x', 8, 20, nonce), zeroBits(specTrial(token + 'x', Number(nonce), 20)) >= 8);
+  assert.equal(await P.verify(subtle, token, 8, 19, nonce), zeroBits(specTrial(token, Number(nonce), 19)) >= 8);
+  for (const bad of ['-1', '01', '1.0', ' 1', '1e3', '', '99999999999999999', '9007199254740992', 7]) {
+    assert.equal(await P.verify(subtle, token, 0, 1, bad), false, String(bad));
   }
-  assert.equal(P.verify(sodium, token, 0, '0'), true, 'difficulty 0: any nonce');
+  assert.equal(await P.verify(subtle, token, 0, 1, '0'), true, 'difficulty 0: any nonce');
 });
 
-test('u64 nonce is big-endian, beyond 32 bits too', () => {
-  const input = P.buildInput('t');
-  assert.deepEqual(Array.from(input.subarray(0, 18)), Array.from(concat([utf8.encode('SafeIntake/v1 pow'), new Uint8Array([0])])));
+test('u64 nonce is big-endian, beyond 32 bits too', async () => {
   const big = 2 ** 40 + 5;
-  assert.equal(P.verify(sodium, 't', 0, String(big)), true);
-  const expected = specHash('t', big);
-  // The same nonce through the solver's own input layout.
-  const view = new DataView(input.buffer);
-  view.setUint32(input.length - 8, Math.floor(big / 2 ** 32));
-  view.setUint32(input.length - 4, big % 2 ** 32);
-  assert.deepEqual(sodium.crypto_generichash(32, input, null), expected);
+  assert.deepEqual(Array.from(P.buildSalt(big)), [0, 0, 1, 0, 0, 0, 0, 5]);
+  assert.deepEqual(await P.trial(subtle, 't', big, 3), specTrial('t', big, 3));
+  assert.deepEqual(Array.from(P.buildPassword('t')), Array.from(Buffer.from('SafeIntake/v2 pow\0t', 'utf8')));
 });
 
-test('misuse throws: no token, difficulty out of range', async () => {
-  await assert.rejects(P.solve(sodium, '', 8), TypeError);
-  await assert.rejects(P.solve(sodium, 't', 65), RangeError);
-  await assert.rejects(P.solve(sodium, 't', 1.5), RangeError);
-  await assert.rejects(P.solve(null, 't', 8), TypeError);
+test('misuse throws: no token, difficulty or iterations out of range, no WebCrypto', async () => {
+  await assert.rejects(P.solve(subtle, '', 8, 10), TypeError);
+  await assert.rejects(P.solve(subtle, 't', 65, 10), RangeError);
+  await assert.rejects(P.solve(subtle, 't', 1.5, 10), RangeError);
+  await assert.rejects(P.solve(subtle, 't', 8, 0), RangeError);
+  await assert.rejects(P.solve(subtle, 't', 8, 1000001), RangeError);
+  await assert.rejects(P.solve(null, 't', 8, 10), TypeError);
 });

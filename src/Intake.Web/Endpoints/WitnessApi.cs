@@ -17,7 +17,7 @@ public sealed record FinalizeRequest(string? Signature);
 
 public sealed record UploadReceived(DateOnly Received);
 
-public sealed record PowIssued(string Token, int Difficulty, DateOnly Expires);
+public sealed record PowIssued(string Token, string Scheme, int Difficulty, int Iterations, DateOnly Expires);
 
 /// <summary>The witness flow of docs/spec/intake-api.md: bundle, proof of work, resumable upload.</summary>
 public static class WitnessApi
@@ -44,7 +44,7 @@ public static class WitnessApi
     public static Ok<PowIssued> IssuePow(ProofOfWork pow)
     {
         var challenge = pow.Issue();
-        return TypedResults.Ok(new PowIssued(challenge.Token, challenge.Difficulty, challenge.Expires));
+        return TypedResults.Ok(new PowIssued(challenge.Token, ProofOfWork.Scheme, challenge.Difficulty, challenge.Iterations, challenge.Expires));
     }
 
     public static async Task<Results<Created<UploadCreated>, ProblemHttpResult>> CreateUpload(

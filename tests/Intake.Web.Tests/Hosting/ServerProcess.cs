@@ -63,6 +63,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             ["Intake__Mode"] = "Demo",
             ["Intake__DemoPath"] = demoPath,
             ["Intake__PowDifficulty"] = "4",
+            ["Intake__PowIterations"] = "100",
             ["Intake__ChunkBytes"] = IntakeApplicationFactory.TestChunkBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using SafeIntake.Intake.Web.Security;
 
 namespace SafeIntake.Intake.Web.Tests.Security;
 
@@ -8,7 +9,7 @@ namespace SafeIntake.Intake.Web.Tests.Security;
 public sealed class ProofOfWorkTests(IntakeApplicationFactory factory) : IClassFixture<IntakeApplicationFactory>
 {
     [Fact]
-    public async Task Pow_IssuesATokenWithTheConfiguredDifficulty_AndADayNotATime()
+    public async Task Pow_IssuesATokenWithTheConfiguredSchemeAndWork_AndADayNotATime()
     {
         using var witness = factory.CreateWitness();
 
@@ -17,8 +18,10 @@ public sealed class ProofOfWorkTests(IntakeApplicationFactory factory) : IClassF
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = document.RootElement;
-        Assert.Equal(["difficulty", "expires", "token"], root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["difficulty", "expires", "iterations", "scheme", "token"], root.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("pbkdf2-sha256", root.GetProperty("scheme").GetString());
         Assert.Equal(4, root.GetProperty("difficulty").GetInt32());
+        Assert.Equal(100, root.GetProperty("iterations").GetInt32());
         Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", root.GetProperty("expires").GetString());
         Assert.InRange(DateOnly.ParseExact(root.GetProperty("expires").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
             DateOnly.FromDateTime(DateTime.UtcNow), DateOnly.FromDateTime(DateTime.UtcNow.AddDays(1)));
@@ -41,7 +44,7 @@ public sealed class ProofOfWorkTests(IntakeApplicationFactory factory) : IClassF
     {
         using var witness = factory.CreateWitness();
         var solved = await witness.SolvePowAsync();
-        var wrong = Enumerable.Range(0, 1000).Select(n => (ulong)n).First(n => !WitnessClient.PowMeets(solved.Token, n, solved.Difficulty));
+        var wrong = Enumerable.Range(0, 1000).Select(n => (ulong)n).First(n => !WitnessClient.PowMeets(solved.Token, n, solved.Difficulty, solved.Iterations));
         var before = factory.Snapshot();
 
         using var response = await witness.PostUploadAsync("report", 20_000, solved with { Nonce = wrong.ToString(CultureInfo.InvariantCulture) });
@@ -56,8 +59,9 @@ public sealed class ProofOfWorkTests(IntakeApplicationFactory factory) : IClassF
     [InlineData("0x1")]
     [InlineData(" 1")]
     [InlineData("18446744073709551616")]
+    [InlineData("9007199254740992")]
     [InlineData("one")]
-    public async Task CreateUpload_NonceThatIsNotADecimalU64_Returns403PowInvalid(string nonce)
+    public async Task CreateUpload_NonceThatIsNotCanonicalDecimalBelow2To53_Returns403PowInvalid(string nonce)
     {
         using var witness = factory.CreateWitness();
         var solved = await witness.SolvePowAsync();
@@ -79,9 +83,9 @@ public sealed class ProofOfWorkTests(IntakeApplicationFactory factory) : IClassF
         using var witness = factory.CreateWitness();
         var before = factory.Snapshot();
         // Whatever nonce: with difficulty 4, find one that "meets" the garbage token so only the token is wrong.
-        var nonce = Enumerable.Range(0, 100_000).Select(n => (ulong)n).First(n => WitnessClient.PowMeets(token, n, 4));
+        var nonce = Enumerable.Range(0, 100_000).Select(n => (ulong)n).First(n => WitnessClient.PowMeets(token, n, 4, 100));
 
-        using var response = await witness.PostUploadAsync("report", 20_000, new PowSolution(token, nonce.ToString(CultureInfo.InvariantCulture), 4));
+        using var response = await witness.PostUploadAsync("report", 20_000, new PowSolution(token, nonce.ToString(CultureInfo.InvariantCulture), 4, 100));
 
         await ProblemAssert.IsAsync(response, "pow-invalid");
         ProblemAssert.NothingLeft(before, factory.Snapshot());
@@ -142,6 +146,80 @@ public sealed class ProofOfWorkTests(IntakeApplicationFactory factory) : IClassF
         foreach (var response in responses)
         {
             response.Dispose();
+        }
+    }
+    [Fact]
+    public async Task CreateUpload_NonceWithALeadingZero_Returns403PowInvalid_EvenWhenItsValueMeetsTheWork()
+    {
+        // The page's verifier refuses "07"; the server must agree, so both sides accept the same answers.
+        using var witness = factory.CreateWitness();
+        var solved = await witness.SolvePowAsync();
+
+        using var response = await witness.PostUploadAsync("report", 20_000, solved with { Nonce = "0" + solved.Nonce });
+
+        await ProblemAssert.IsAsync(response, "pow-invalid");
+    }
+
+    public static TheoryData<string> Vectors() => new(Directory.GetFiles(VectorFolder, "*.txt").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(Vectors))]
+    public void Vector_TrialAndVerdictMatch(string file)
+    {
+        var v = File.ReadAllLines(Path.Combine(VectorFolder, file)).Where(l => l.Contains(':', StringComparison.Ordinal))
+            .ToDictionary(l => l[..l.IndexOf(':', StringComparison.Ordinal)], l => l[(l.IndexOf(':', StringComparison.Ordinal) + 2)..], StringComparer.Ordinal);
+        Assert.Equal(ProofOfWork.Scheme, v["scheme"]);
+        var difficulty = int.Parse(v["difficulty"], CultureInfo.InvariantCulture);
+        var iterations = int.Parse(v["iterations"], CultureInfo.InvariantCulture);
+        var parsed = ProofOfWork.TryParseNonce(v["nonce"], out var nonce);
+        if (v.TryGetValue("trial", out var trial))
+        {
+            Assert.True(parsed);
+            Assert.Equal(trial, Convert.ToHexStringLower(ProofOfWork.Trial(v["token"], nonce, iterations)));
+            Assert.Equal(int.Parse(v["leading-zero-bits"], CultureInfo.InvariantCulture), ProofOfWork.LeadingZeroBits(ProofOfWork.Trial(v["token"], nonce, iterations)));
+        }
+
+        Assert.Equal(v["expect"] == "success", parsed && ProofOfWork.Meets(v["token"], nonce, difficulty, iterations));
+    }
+
+    [Fact]
+    public void Vectors_IncludeSuccessesAndFailures()
+    {
+        var expects = Directory.GetFiles(VectorFolder, "*.txt").Select(f => File.ReadAllLines(f).Single(l => l.StartsWith("expect: ", StringComparison.Ordinal))).ToList();
+        Assert.Contains("expect: success", expects);
+        Assert.Contains("expect: PowFailure", expects);
+    }
+
+    [Fact]
+    public void Verify_OneTrialAtTheDefaultWork_CostsAboutTwoMillisecondsOrLess()
+    {
+        // Every answer costs the server one trial; a replayed token is refused before that (see Redeem).
+        var iterations = new IntakeOptions().PowIterations;
+        var times = new List<double>();
+        for (var i = 0; i < 21; i++)
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            ProofOfWork.Trial("CfDJ8-timing", (ulong)i, iterations);
+            times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        // The best of 21, generous for a shared machine: 4000 iterations take ~1 ms where a core is free.
+        Assert.InRange(times.Min(), 0, 10);
+    }
+
+    private static string VectorFolder
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "SafeIntake.sln")))
+                {
+                    return Path.Combine(dir.FullName, "tests", "testdata", "pow");
+                }
+            }
+
+            throw new InvalidOperationException("SafeIntake.sln not found above " + AppContext.BaseDirectory);
         }
     }
 }

@@ -128,7 +128,7 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
     {
         var pow = await (await http.PostAsync(new Uri("/api/v1/pow", UriKind.Relative), null)).Content.ReadFromJsonAsync<JsonObject>();
         var powToken = pow!["token"]!.GetValue<string>();
-        var nonce = Enumerable.Range(0, int.MaxValue).First(n => Meets(powToken, (ulong)n, pow["difficulty"]!.GetValue<int>()));
+        var nonce = Enumerable.Range(0, int.MaxValue).First(n => Meets(powToken, (ulong)n, pow["difficulty"]!.GetValue<int>(), pow["iterations"]!.GetValue<int>()));
         using var created = await http.PostAsJsonAsync(new Uri("/api/v1/uploads", UriKind.Relative),
             new { kind = "report", size = envelope.Length, pow = new { token = powToken, nonce = nonce.ToString(System.Globalization.CultureInfo.InvariantCulture) }, website = "" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -141,15 +141,13 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.Created, finalized.StatusCode);
     }
 
-    private static bool Meets(string token, ulong nonce, int difficulty)
+    // docs/spec/intake-api.md, "Proof of work": PBKDF2-HMAC-SHA-256("SafeIntake/v2 pow" ‖ 0x00 ‖ token, u64be(nonce)).
+    private static bool Meets(string token, ulong nonce, int difficulty, int iterations)
     {
-        var prefix = Encoding.ASCII.GetBytes("SafeIntake/v1 pow\0");
-        var tokenBytes = Encoding.UTF8.GetBytes(token);
-        var message = new byte[prefix.Length + tokenBytes.Length + 8];
-        prefix.CopyTo(message, 0);
-        tokenBytes.CopyTo(message, prefix.Length);
-        BinaryPrimitives.WriteUInt64BigEndian(message.AsSpan(message.Length - 8), nonce);
-        var hash = Signatures.Hash(message);
+        var salt = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(salt, nonce);
+        var hash = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes("SafeIntake/v2 pow\0" + token), salt, iterations,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
         var bits = 0;
         foreach (var b in hash)
         {

@@ -38,7 +38,9 @@
   }());
 
   const picker = new S.AttachmentPicker(config, t, 'files');
-  const progress = new S.ProgressView(config, t, { bar: 'progress', text: 'progress-text', live: 'progress-live' });
+  const progress = new S.ProgressView(config, t, {
+    bar: 'progress', text: 'progress-text', live: 'progress-live', steps: 'progress-steps', eta: 'progress-eta', padding: 'progress-padding'
+  });
 
   // ---------------------------------------------------------------- the reviewers' keys
 
@@ -88,7 +90,10 @@
     fields.disabled = true;
     progress.reset();
     S.setHidden(byId('sending'), false);
-    byId('sending-heading').focus();
+    // The progress area sits below a long form: bring it to the top of the window rather than leave the witness
+    // looking at the greyed-out fields (issue 12).
+    byId('sending').scrollIntoView({ block: 'start' });
+    byId('sending-heading').focus({ preventScroll: true });
     const stopGuard = S.guardUnload();
     let keys = null;
     let codename = null;
@@ -122,6 +127,7 @@
         onProgress: function (p) { progress.update(p); },
         onRetry: function (seconds) { progress.retrying(seconds); }
       });
+      progress.finish();
       showDone(result.received, codename, false);
     } catch (error) {
       if (error && error.code === 'finalize-uncertain') {

@@ -10,6 +10,9 @@
 (function (root) {
   'use strict';
 
+  // Script runs: the page drops its no-JavaScript look ("Safest" keeps it: the form shows as disabled).
+  if (root.document && root.document.documentElement) root.document.documentElement.classList.remove('no-js');
+
   const C = root.SafeIntakeCrypto;
   const M = root.SafeIntakeMetadata;
   const sodium = root.sodium;
@@ -282,6 +285,19 @@
 
   // ---------------------------------------------------------------- attachments and metadata cleaning
 
+  // What the warning for a file we cannot clean talks about: its kind, from the type the browser gives or the name.
+  function fileKind(file) {
+    const type = String(file.type || '').toLowerCase();
+    const ext = (/\.([a-z0-9]{1,8})$/i.exec(String(file.name || '')) || ['', ''])[1].toLowerCase();
+    if (/^(video|audio)\//.test(type) || /^(mp4|m4v|mov|avi|mkv|webm|3gp|mp3|m4a|wav|ogg|opus|aac|flac|amr)$/.test(ext)) return 'media';
+    if (type === 'application/pdf' || ext === 'pdf') return 'pdf';
+    if (/(officedocument|msword|ms-excel|ms-powerpoint|opendocument|rtf)/.test(type) ||
+        /^(doc|docx|xls|xlsx|ppt|pptx|odt|ods|odp|rtf|pages|numbers|key)$/.test(ext)) return 'office';
+    if (/^text\//.test(type) || /^(txt|csv|md|log)$/.test(ext)) return 'text';
+    if (/^image\//.test(type) || /^(heic|heif|gif|tif|tiff|bmp|dng|raw|cr2|nef|arw)$/.test(ext)) return 'image';
+    return 'other';
+  }
+
   // A list of chosen files, each cleaned as soon as it is added, with what was removed shown per file.
   // ids: `${prefix}` (the <input type=file>), `${prefix}-list`, `${prefix}-summary`, `${prefix}-error`.
   function AttachmentPicker(config, t, prefix) {
@@ -363,7 +379,7 @@
       } else if (r.warning) {
         details.push(el('p', { className: 'file-status file-warning' }, [
           el('strong', { text: t('js.files.warning') + ' ' }),
-          r.format ? t('js.files.cannot.damaged') : t('js.files.cannot.type')
+          r.format ? t('js.files.cannot.damaged') : t('js.files.cannot.' + fileKind(item.file))
         ]));
       } else {
         if (r.removed.length > 0) {
@@ -397,8 +413,10 @@
       const checking = this.items.some(function (i) { return !i.result; });
       const warnings = this.items.filter(function (i) { return i.result && i.result.warning; }).length;
       let text = t('js.files.summary', { count: this.items.length, size: formatBytes(this.totalBytes(), lang) });
-      if (checking) text += ' ' + t('js.files.checking');
-      else if (warnings > 0) text += ' ' + t('js.files.summaryWarnings', { count: warnings });
+      // Sentences are joined with the language's own separator: a space in English, none after "。".
+      const space = t('js.files.sentenceSpace');
+      if (checking) text += space + t('js.files.checking');
+      else if (warnings > 0) text += space + t('js.files.summaryWarnings', { count: warnings });
       this.summary.textContent = text;
     }
     showMessage(this.error, this.problem());
@@ -408,24 +426,27 @@
 
   async function getPowToken() {
     const pow = await requestJson('POST', '/api/v1/pow');
-    if (!pow || typeof pow.token !== 'string' || !Number.isInteger(pow.difficulty) || pow.difficulty < 0 || pow.difficulty > 64) {
+    if (!pow || typeof pow.token !== 'string' || pow.scheme !== 'pbkdf2-sha256' ||
+        !Number.isInteger(pow.difficulty) || pow.difficulty < 0 || pow.difficulty > 64 ||
+        !Number.isInteger(pow.iterations) || pow.iterations < 1 || pow.iterations > 1000000) {
       throw new IntakeError('unknown');
     }
     return pow;
   }
 
-  // Solves in a Web Worker; where a worker cannot start, on the page itself in short slices.
-  function solvePow(token, difficulty, onProgress) {
+  // Solves in a Web Worker; where a worker cannot start, on the page itself (WebCrypto works off the main thread
+  // either way, so the page stays responsive).
+  function solvePow(token, difficulty, iterations, onProgress) {
     return new Promise(function (resolve, reject) {
       let settled = false;
       function onPage() {
         if (settled) return;
-        if (!root.SafeIntakePow) {
+        if (!root.SafeIntakePow || !root.crypto || !root.crypto.subtle) {
           settled = true;
           reject(new IntakeError('pow-failed'));
           return;
         }
-        root.SafeIntakePow.solve(sodium, token, difficulty, { onProgress: onProgress, yieldEvery: 500 })
+        root.SafeIntakePow.solve(root.crypto.subtle, token, difficulty, iterations, { onProgress: onProgress })
           .then(function (nonce) { settled = true; resolve(nonce); },
             function () { settled = true; reject(new IntakeError('pow-failed')); });
       }
@@ -454,7 +475,7 @@
         worker.terminate();
         onPage();
       };
-      worker.postMessage({ token: token, difficulty: difficulty });
+      worker.postMessage({ token: token, difficulty: difficulty, iterations: iterations });
     });
   }
 
@@ -695,7 +716,10 @@
   //   options: config, bundle (a loadBundle() result), kind, manifest, attachments, replyKeys, mailbox (bytes),
   //            website, hashEnvelope (compute BLAKE2b-256 of the envelope while streaming),
   //            sign(envelopeHash) → Promise<Uint8Array> (the finalize signature; follow-ups),
-  //            onProgress({ phase: 'pow' | 'upload' | 'finalize', fraction, done, total }),
+  //            onProgress({ phase: 'pow', fraction }
+  //                       | { phase: 'seal' | 'upload', sealed, sent, total, contentBytes }  (seal while sealing lasts;
+  //                         sealing and sending overlap, a chunk at a time, so both counts move in either phase)
+  //                       | { phase: 'finalize' }),
   //            onRetry(seconds)
   //   → { received: 'YYYY-MM-DD' | null, envelopeHash }
   async function sealAndUpload(options) {
@@ -714,13 +738,19 @@
     progress({ phase: 'pow', fraction: 0 });
     const pow = await getPowToken();
     const expected = Math.pow(2, pow.difficulty);
-    const nonce = await solvePow(pow.token, pow.difficulty, function (tries) {
+    const nonce = await solvePow(pow.token, pow.difficulty, pow.iterations, function (tries) {
       // The chance of having found it by now: an honest estimate for a search with no fixed length.
       progress({ phase: 'pow', fraction: Math.min(0.99, 1 - Math.exp(-tries / expected)) });
     });
     progress({ phase: 'pow', fraction: 1 });
 
     let total = null;
+    let sealedBytes = 0;
+    let sentBytes = 0;
+    function transfer() {
+      const size = total === null ? estimate.size : total;
+      progress({ phase: sealedBytes < size ? 'seal' : 'upload', sealed: sealedBytes, sent: sentBytes, total: size, contentBytes: estimate.contentLength });
+    }
     const uploader = new Uploader({
       kind: options.kind,
       mailbox: options.mailbox ? toBase64(options.mailbox) : null,
@@ -728,12 +758,12 @@
       website: options.website,
       size: estimate.size,
       chunkBytes: config.chunkBytes > 0 ? config.chunkBytes : 4194304,
-      onSent: function (sent) { progress({ phase: 'upload', fraction: sent / uploader.size, done: sent, total: uploader.size }); },
+      onSent: function (bytes) { sentBytes = bytes; transfer(); },
       onRetry: options.onRetry
     });
     let hashState = options.hashEnvelope ? sodium.crypto_generichash_init(null, HASH_LEN) : null;
     try {
-      progress({ phase: 'upload', fraction: 0, done: 0, total: estimate.size });
+      transfer();
       const sealed = await C.seal({
         recipients: recipients,
         bundleHash: options.bundle.verified.bundleHash,
@@ -751,6 +781,8 @@
             total = sealTotal;
             uploader.size = sealTotal;
           }
+          sealedBytes = done;
+          transfer();
         }
       });
       if (sealed.size !== uploader.size) throw new IntakeError('crypto');
@@ -759,7 +791,9 @@
         envelopeHash = sodium.crypto_generichash_final(hashState, HASH_LEN);
         hashState = null;
       }
-      progress({ phase: 'finalize', fraction: 1 });
+      // The last chunk goes before the step says "confirming", so the words never go back to "sending".
+      await uploader.flush();
+      progress({ phase: 'finalize' });
       const body = {};
       if (options.sign) body.signature = toBase64(await options.sign(envelopeHash));
       const result = await uploader.finalize(body);
@@ -779,24 +813,59 @@
 
   // ---------------------------------------------------------------- progress display
 
-  // One <progress> for the whole submission: the proof of work takes the first 5 %, sealing and uploading the
-  // rest. The visible text changes often; the live region only at phase changes and every quarter.
+  // One <progress> for the whole submission, in four steps with fixed shares: the check (proof of work) 5 %,
+  // encrypting 45 %, sending 45 %, confirming 5 %. Encrypting and sending overlap (each chunk is sent as it is
+  // sealed), so both shares fill together and the words name the step that is holding things up. A remaining-time
+  // estimate appears once a few seconds of transfer give a rate. The visible text changes often; the live region
+  // only at step changes and every quarter.
+  const SHARES = { pow: 0.05, seal: 0.45, upload: 0.45, finalize: 0.05 };
+  const STEPS = ['pow', 'seal', 'upload', 'finalize'];
+  const ETA_AFTER_MS = 3000;
+
   function ProgressView(config, t, ids) {
     this.t = t;
     this.lang = config.lang;
     this.bar = byId(ids.bar);
     this.text = byId(ids.text);
     this.live = byId(ids.live);
-    this.lastPhase = null;
-    this.lastQuarter = -1;
+    this.steps = ids.steps ? byId(ids.steps) : null;
+    this.eta = ids.eta ? byId(ids.eta) : null;
+    this.padding = ids.padding ? byId(ids.padding) : null;
+    this.now = ids.now || function () { return Date.now(); };
+    this.reset();
   }
 
   ProgressView.prototype.reset = function () {
     this.bar.value = 0;
     this.text.textContent = '';
     this.live.textContent = '';
+    if (this.eta) this.eta.textContent = '';
+    if (this.padding) { this.padding.textContent = ''; setHidden(this.padding, true); }
     this.lastPhase = null;
     this.lastQuarter = -1;
+    this.transferStart = null;
+    this.markSteps(null);
+  };
+
+  ProgressView.prototype.markSteps = function (phase) {
+    if (!this.steps) return;
+    const active = STEPS.indexOf(phase);
+    const items = this.steps.querySelectorAll('li[data-step]');
+    for (let i = 0; i < items.length; i++) {
+      const k = STEPS.indexOf(items[i].getAttribute('data-step'));
+      items[i].className = k < active ? 'step-done' : k === active ? 'step-active' : 'step-waiting';
+      if (k === active) items[i].setAttribute('aria-current', 'step'); else items[i].removeAttribute('aria-current');
+      const state = items[i].querySelector('.step-state');
+      if (state) state.textContent = k < active ? this.t('js.send.step.done') : k === active ? this.t('js.send.step.now') : '';
+    }
+  };
+
+  // "About 40 seconds left", "About 3 minutes left": rounded up, so the estimate errs towards waiting longer.
+  ProgressView.prototype.remaining = function (ms) {
+    const seconds = Math.max(1, Math.ceil(ms / 1000));
+    if (seconds < 60) return this.t('js.send.eta.seconds', { count: Math.max(5, Math.ceil(seconds / 5) * 5) });
+    const minutes = Math.ceil(seconds / 60);
+    return minutes === 1 ? this.t('js.send.eta.minute') : this.t('js.send.eta.minutes', { count: minutes });
   };
 
   ProgressView.prototype.update = function (p) {
@@ -804,25 +873,57 @@
     let overall;
     let text;
     if (p.phase === 'pow') {
-      overall = 0.05 * p.fraction;
+      overall = SHARES.pow * (p.fraction || 0);
       text = t('js.send.pow');
-    } else if (p.phase === 'upload') {
-      overall = 0.05 + 0.95 * (p.fraction || 0);
-      text = t('js.send.upload', { done: formatBytes(p.done || 0, this.lang), total: formatBytes(p.total || 0, this.lang) });
+    } else if (p.phase === 'seal' || p.phase === 'upload') {
+      const total = p.total || 1;
+      const sealed = Math.min(p.sealed || 0, total);
+      const sent = Math.min(p.sent || 0, total);
+      overall = SHARES.pow + SHARES.seal * (sealed / total) + SHARES.upload * (sent / total);
+      text = p.phase === 'seal'
+        ? t('js.send.seal', { done: formatBytes(sealed, this.lang), total: formatBytes(total, this.lang) })
+        : t('js.send.upload', { done: formatBytes(sent, this.lang), total: formatBytes(total, this.lang) });
+      const now = this.now();
+      if (this.transferStart === null) this.transferStart = now;
+      const part = (sealed + sent) / (2 * total);
+      const elapsed = now - this.transferStart;
+      if (this.eta) {
+        this.eta.textContent = elapsed >= ETA_AFTER_MS && part > 0.01 && part < 1 ? this.remaining(elapsed * (1 - part) / part) : '';
+      }
+      if (this.padding && p.contentBytes && this.padding.hidden) {
+        this.padding.textContent = t('js.send.padding', { content: formatBytes(p.contentBytes, this.lang), total: formatBytes(total, this.lang) });
+        setHidden(this.padding, false);
+      }
     } else {
-      overall = 1;
+      overall = 1 - SHARES.finalize;
       text = t('js.send.finalize');
+      if (this.eta) this.eta.textContent = '';
     }
-    this.bar.value = Math.round(overall * 1000);
+    this.bar.value = Math.max(this.bar.value, Math.round(overall * 1000));
     this.text.textContent = text;
+    this.markSteps(p.phase);
     const quarter = Math.floor(overall * 4);
     if (p.phase !== this.lastPhase) {
       this.live.textContent = text;
-    } else if (quarter !== this.lastQuarter && p.phase === 'upload') {
+    } else if (quarter !== this.lastQuarter && (p.phase === 'seal' || p.phase === 'upload')) {
       this.live.textContent = t('js.send.percent', { percent: Math.floor(overall * 100) });
     }
     this.lastPhase = p.phase;
     this.lastQuarter = quarter;
+  };
+
+  // All four steps done: the server has the report.
+  ProgressView.prototype.finish = function () {
+    this.bar.value = 1000;
+    if (this.steps) {
+      const items = this.steps.querySelectorAll('li[data-step]');
+      for (let i = 0; i < items.length; i++) {
+        items[i].className = 'step-done';
+        items[i].removeAttribute('aria-current');
+        const state = items[i].querySelector('.step-state');
+        if (state) state.textContent = this.t('js.send.step.done');
+      }
+    }
   };
 
   ProgressView.prototype.retrying = function (seconds) {

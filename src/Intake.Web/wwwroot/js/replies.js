@@ -94,6 +94,14 @@
 
   // ---------------------------------------------------------------- opening the mailbox
 
+  // The codename box is a two-line textarea (so it fits a phone); Enter opens the mailbox as in a one-line field.
+  byId('codename').addEventListener('keydown', function (event) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      openForm.requestSubmit();
+    }
+  });
+
   openForm.addEventListener('submit', function (event) {
     event.preventDefault();
     if (busy || !bundle) return;

@@ -34,6 +34,7 @@ var project = Launch("dotnet", $"\"{serverDll}\" --urls {{url}}", Path.Combine(r
     ["Intake__DemoPath"] = Path.Combine(root, "project"),
     // Throughput, not abuse control: the budget and the proof of work would otherwise be what is measured.
     ["Intake__PowDifficulty"] = "1",
+    ["Intake__PowIterations"] = "1",
     ["Intake__RateLimitPerMinute"] = "10000000",
     ["Serilog__MinimumLevel__Default"] = "Warning",
 }, out var projectUrl);

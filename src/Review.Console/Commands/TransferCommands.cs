@@ -29,6 +29,10 @@ public sealed class FetchSettings : HomeSettings
     [Description("The server's signing key (base64), if it is not pinned on this machine with server trust")]
     public string? ServerKey { get; init; }
 
+    [CommandOption("--force")]
+    [Description("Replace FILE when it exists already (else fetch refuses, so an earlier bundle is never lost)")]
+    public bool Force { get; init; }
+
     public override ValidationResult Validate() =>
         string.IsNullOrWhiteSpace(Server) ? ValidationResult.Error("--server is required.")
         : string.IsNullOrWhiteSpace(TokenFile) ? ValidationResult.Error("--token-file is required.")
@@ -66,9 +70,28 @@ public sealed class FetchCommand(IAnsiConsole console, ConsoleEnvironment enviro
             throw CommandFailedException.Usage($"--token-file: {settings.TokenFile} does not hold a token.");
         }
 
+        // The bundle and its .part live in the folder the reviewer named, and only there: nothing is created elsewhere.
+        var target = Path.GetFullPath(settings.Out!);
+        var folder = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new CommandFailedException($"--out: the folder {folder} does not exist. Create it (or mount the USB stick), then run fetch again. Nothing was written.");
+        }
+
+        if (Directory.Exists(target))
+        {
+            throw CommandFailedException.Usage($"--out: {target} is a folder; give a file name inside it, e.g. {Path.Combine(target, "export.bundle")}.");
+        }
+
+        if (File.Exists(target) && !settings.Force)
+        {
+            throw new CommandFailedException($"--out: {target} exists already (an earlier bundle?). Import or move it first, give another name, "
+                + "or add --force to replace it. Nothing was downloaded.");
+        }
+
         var query = settings.Since is { } since ? string.Create(CultureInfo.InvariantCulture, $"?since={since}") : "";
         var uri = new Uri(HttpTransfer.Endpoint(settings.Server!, "/api/v1/export") + query);
-        var part = settings.Out + ".part";
+        var part = target + ".part";
         using (var handler = Environment.CreateHttpHandler())
         using (var client = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan })
         {
@@ -106,7 +129,7 @@ public sealed class FetchCommand(IAnsiConsole console, ConsoleEnvironment enviro
                 + "delete it and fetch again.");
         }
 
-        File.Move(part, settings.Out!, overwrite: true);
+        File.Move(part, target, overwrite: settings.Force);
         var m = bundle.Manifest;
         if (settings.Json)
         {

@@ -8,7 +8,7 @@ namespace SafeIntake.Review.Console.Home;
 /// Where passphrases come from, in order: <c>--passphrase-file</c>, the environment (<c>SAFEINTAKE_PASSPHRASE</c>),
 /// then a prompt that does not echo. Scripts and tests use the first two; people the third.
 /// </summary>
-public sealed class Passphrases(IAnsiConsole console, ConsoleEnvironment environment, string? passphraseFile, string? newPassphraseFile = null)
+public sealed class Passphrases(IAnsiConsole console, ConsoleEnvironment environment, string? passphraseFile, string? newPassphraseFile = null, Diagnostics? diagnostics = null)
 {
     public const int MinimumLength = 12;
     private const int MaxFileLength = 4096;
@@ -45,7 +45,8 @@ public sealed class Passphrases(IAnsiConsole console, ConsoleEnvironment environ
     {
         if (Weakness(passphrase) is { } why)
         {
-            console.MarkupLine($"[yellow]Warning:[/] this passphrase is weak: {Markup.Escape(why)}. Anyone holding the keyfile can try passphrases offline.");
+            (diagnostics ?? new Diagnostics(environment.ErrorOutput, json: false))
+                .Warning($"this passphrase is weak: {why}. Anyone holding the keyfile can try passphrases offline.");
         }
 
         return passphrase;

@@ -148,13 +148,29 @@ public static class HttpTransfer
         }
         catch (HttpRequestException e)
         {
-            throw new CommandFailedException($"Cannot reach {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {e.Message}");
+            throw CommandFailedException.Unreachable($"Cannot reach {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {Why(e.HttpRequestError)} "
+                + "Nothing was changed; check the address and the network, then run the command again.");
         }
-        catch (TaskCanceledException)
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CommandFailedException($"{request.RequestUri?.GetLeftPart(UriPartial.Authority)} did not answer in time.");
+            throw CommandFailedException.Unreachable($"{request.RequestUri?.GetLeftPart(UriPartial.Authority)} did not answer in time. "
+                + "Nothing was changed; run the command again later.");
         }
     }
+
+    /// <summary>Why a request failed, in the reviewer's words (.NET's text, e.g. "see inner exception", says nothing useful).</summary>
+    private static string Why(HttpRequestError error) => error switch
+    {
+        HttpRequestError.NameResolutionError => "the name does not resolve (mistyped, or no DNS on this network).",
+        HttpRequestError.ConnectionError => "no connection (refused, or the machine is offline).",
+        HttpRequestError.SecureConnectionError => "the secure (TLS) connection failed: the certificate is not trusted, or the address is not an HTTPS server.",
+        HttpRequestError.ProxyTunnelError => "the proxy refused the connection.",
+        HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded
+            => "the server's answer was broken or cut off.",
+        HttpRequestError.VersionNegotiationError => "the server does not speak a supported HTTP version.",
+        HttpRequestError.ConfigurationLimitExceeded => "the server's answer was too large.",
+        _ => "the request failed on the way.",
+    };
 
     private static long Count(JsonElement root, string name) =>
         root.TryGetProperty(name, out var value) && value.TryGetInt64(out var n) ? n : 0;

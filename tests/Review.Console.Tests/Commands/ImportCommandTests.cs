@@ -33,8 +33,8 @@ public sealed class ImportCommandTests : IDisposable
     private void AssertRefusedAndNothingImported(string path, string expectedInMessage)
     {
         var result = _home.Expect(ExitCodes.Failure, "import", path);
-        Assert.Contains("nothing was imported", result.Output, StringComparison.Ordinal);
-        Assert.Contains(expectedInMessage, result.Output, StringComparison.Ordinal);
+        Assert.Contains("nothing was imported", result.Errors, StringComparison.Ordinal);
+        Assert.Contains(expectedInMessage, result.Errors, StringComparison.Ordinal);
         Assert.Empty(ListVault());
         Assert.False(Directory.Exists(_home.Path("outbox")));
     }
@@ -279,7 +279,7 @@ public sealed class ImportCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "import", Write());
 
-        Assert.Contains("server trust", result.Output, StringComparison.Ordinal);
+        Assert.Contains("server trust", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -290,7 +290,7 @@ public sealed class ImportCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "import", Write());
 
-        Assert.Contains("'bob'", result.Output, StringComparison.Ordinal);
+        Assert.Contains("'bob'", result.Errors, StringComparison.Ordinal);
         Assert.Empty(ListVault());
     }
 

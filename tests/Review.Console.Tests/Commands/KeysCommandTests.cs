@@ -49,7 +49,7 @@ public sealed class KeysCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Ok, "keys", "init", "--id", "alice", "--name", "Alice", "--argon-fast");
 
-        Assert.Contains("weak", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Warning: this passphrase is weak", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class KeysCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Locked, "keys", "change-passphrase", "--argon-fast");
 
-        Assert.Contains("Wrong passphrase", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Wrong passphrase", result.Errors, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(_home.Path("reviewer.key")));
     }
 
@@ -150,7 +150,7 @@ public sealed class KeysCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "outbox", "write");
 
-        Assert.Contains("below the minimum", result.Output, StringComparison.Ordinal);
+        Assert.Contains("below the minimum", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]

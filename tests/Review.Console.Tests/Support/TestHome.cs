@@ -4,10 +4,10 @@ using Spectre.Console.Testing;
 
 namespace SafeIntake.Review.Console.Tests.Support;
 
-/// <summary>The outcome of one console run: its exit code and everything it printed.</summary>
-public sealed record RunResult(int ExitCode, string Output)
+/// <summary>The outcome of one console run: its exit code, what it printed on standard output and on standard error.</summary>
+public sealed record RunResult(int ExitCode, string Output, string Errors = "")
 {
-    public override string ToString() => $"exit {ExitCode}:\n{Output}";
+    public override string ToString() => $"exit {ExitCode}:\n{Output}\n--- stderr ---\n{Errors}";
 }
 
 /// <summary>
@@ -79,8 +79,10 @@ public sealed class TestHome : IDisposable
     private RunResult RunIn(TestConsole console, string[] args)
     {
         console.Width(220);
+        var errors = new StringWriter();
         var environment = new ConsoleEnvironment
         {
+            ErrorOutput = errors,
             GetVariable = name => Variables.GetValueOrDefault(name),
             UserHome = Root,
             Time = new FixedClock(Now),
@@ -91,7 +93,7 @@ public sealed class TestHome : IDisposable
             RunEditor = RunEditor,
         };
         var code = Program.Run(args, console, environment);
-        return new RunResult(code, console.Output);
+        return new RunResult(code, console.Output, errors.ToString());
     }
 
     /// <summary>Runs and asserts the exit code, showing the output when it differs.</summary>

@@ -61,6 +61,69 @@ public sealed class FetchAndUploadTests : IDisposable
     }
 
     [Fact]
+    public void Fetch_ExistingOut_IsRefusedWithoutForce_AndReplacedWithIt()
+    {
+        File.WriteAllText(_bundle, "an earlier bundle");
+
+        var refused = Fetch(ExitCodes.Failure);
+
+        Assert.Contains("exists already", refused.Errors, StringComparison.Ordinal);
+        Assert.Contains("--force", refused.Errors, StringComparison.Ordinal);
+        Assert.Equal("an earlier bundle", File.ReadAllText(_bundle));
+        Assert.Empty(_server.Requests);
+
+        Fetch(ExitCodes.Ok, "--force");
+        Assert.Equal(_bundleBytes, File.ReadAllBytes(_bundle));
+    }
+
+    [Fact]
+    public void Fetch_OutInAFolderThatDoesNotExist_CreatesNothingAndSaysSoInItsOwnWords()
+    {
+        var missing = _online.Path("no-stick", "export.bundle");
+
+        var result = _online.Expect(ExitCodes.Failure, "fetch", "--server", "https://intake.example.org/", "--token-file", _tokenFile, "--out", missing);
+
+        Assert.Contains($"the folder {_online.Path("no-stick")} does not exist", result.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("part of the path", result.Errors, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_online.Path("no-stick")));
+        Assert.Empty(_server.Requests);
+    }
+
+    [Theory]
+    [InlineData(HttpRequestError.SecureConnectionError, "TLS")]
+    [InlineData(HttpRequestError.NameResolutionError, "does not resolve")]
+    [InlineData(HttpRequestError.ConnectionError, "no connection")]
+    public void Fetch_Unreachable_IsExitFour_InTheConsolesWords(HttpRequestError error, string expected)
+    {
+        _online.Http = () => new Failing(new HttpRequestException(error, "The SSL connection could not be established, see inner exception."));
+
+        var result = Fetch(ExitCodes.Unreachable);
+
+        Assert.Contains(expected, result.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("inner exception", result.Errors, StringComparison.Ordinal);
+        Assert.Equal("", result.Output.Trim());
+        Assert.False(File.Exists(_bundle));
+    }
+
+    [Fact]
+    public void Fetch_Json_ErrorIsAJsonObjectOnStandardError()
+    {
+        File.WriteAllText(_tokenFile, "sift_wrong");
+
+        var result = Fetch(ExitCodes.Failure, "--json");
+
+        Assert.Equal("", result.Output);
+        var error = JsonNode.Parse(result.Errors)!["error"]!;
+        Assert.Equal(ExitCodes.Failure, (int)error["exitCode"]!);
+        Assert.Contains("fetch token", (string?)error["message"], StringComparison.Ordinal);
+    }
+
+    private sealed class Failing(Exception e) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => throw e;
+    }
+
+    [Fact]
     public void Fetch_Since_IsSentAsQuery()
     {
         Fetch(ExitCodes.Ok, "--since", "41", "--json");
@@ -99,7 +162,7 @@ public sealed class FetchAndUploadTests : IDisposable
 
         var result = Fetch(ExitCodes.Failure);
 
-        Assert.Contains("refused", result.Output, StringComparison.Ordinal);
+        Assert.Contains("refused", result.Errors, StringComparison.Ordinal);
         Assert.False(File.Exists(_bundle));
         Assert.Equal(tampered, File.ReadAllBytes(_bundle + ".part"));
     }
@@ -123,7 +186,7 @@ public sealed class FetchAndUploadTests : IDisposable
 
         var result = Fetch(ExitCodes.Failure);
 
-        Assert.Contains("token", result.Output, StringComparison.Ordinal);
+        Assert.Contains("token", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -162,7 +225,7 @@ public sealed class FetchAndUploadTests : IDisposable
 
         var result = _online.Expect(ExitCodes.Failure, "upload-outbox", outbox, "--server", "https://intake.example.org");
 
-        Assert.Contains("already received this outbox", result.Output, StringComparison.Ordinal);
+        Assert.Contains("already received this outbox", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,6 +247,6 @@ public sealed class FetchAndUploadTests : IDisposable
 
         var result = Fetch(ExitCodes.Failure);
 
-        Assert.Contains("not the pinned key", result.Output, StringComparison.Ordinal);
+        Assert.Contains("not the pinned key", result.Errors, StringComparison.Ordinal);
     }
 }

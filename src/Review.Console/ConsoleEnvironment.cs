@@ -28,6 +28,9 @@ public sealed class ConsoleEnvironment
     /// <summary>Standard input, for text piped into <c>note</c> and <c>reply</c>.</summary>
     public Func<TextReader> StandardInput { get; init; } = () => System.Console.In;
 
+    /// <summary>True when standard output is a pipe or file: tables then print in a plain layout (<see cref="Commands.TableView"/>).</summary>
+    public Func<bool> OutputRedirected { get; init; } = () => System.Console.IsOutputRedirected;
+
     /// <summary>True when standard input is a pipe or file, not the keyboard.</summary>
     public Func<bool> InputRedirected { get; init; } = () => System.Console.IsInputRedirected;
 

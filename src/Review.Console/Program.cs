@@ -26,6 +26,13 @@ public static class Program
             return ExitCodes.Ok;
         }
 
+        // COLUMNS wins over what the terminal reports (as for ls and git): a reviewer can ask for the width they read at.
+        if (int.TryParse(environment.GetVariable("COLUMNS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var columns)
+            && columns is >= 20 and <= 1000)
+        {
+            console.Profile.Width = columns;
+        }
+
         var app = new CommandApp();
         app.Configure(config =>
         {

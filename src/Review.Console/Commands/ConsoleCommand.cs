@@ -38,6 +38,20 @@ public abstract class ConsoleCommand<TSettings>(IAnsiConsole console, ConsoleEnv
 
     protected void Line(string markup) => Console.MarkupLine(markup);
 
+    /// <summary>Standard output is a pipe or a file: tables in their plain layout.</summary>
+    protected bool Plain => Environment.OutputRedirected();
+
+    /// <summary>Writes <paramref name="table"/> to fit, and says which columns the width left out.</summary>
+    protected void Write(TableView table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var left = table.Write(Console, Plain);
+        if (left.Count > 0)
+        {
+            Line($"[grey]Not shown at {Console.Profile.Width} columns: {E(string.Join(", ", left))} (a wider terminal, COLUMNS=…, or --json shows them).[/]");
+        }
+    }
+
     protected static string E(string? text) => Markup.Escape(text ?? "");
 
     /// <summary>Runs <paramref name="work"/> under a progress bar, except for --json or a console that cannot redraw.</summary>

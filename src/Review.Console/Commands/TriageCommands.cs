@@ -198,9 +198,9 @@ public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environ
                 return ExitCodes.Ok;
             }
 
-            var q = new Table().AddColumns("seq", "id", "kind", "day", "attempts", "reason");
-            items.ForEach(i => q.AddRow($"{i.Sequence}", i.Id, i.Kind, $"{i.ReceivedDay:yyyy-MM-dd}", $"{i.Attempts}", E(i.Reason)));
-            Console.Write(q);
+            var q = new TableView().Token("seq").Token("id").Token("kind", optional: true).Token("day").Token("attempts", optional: true).Text("reason");
+            items.ForEach(i => q.Row($"{i.Sequence}", i.Id, E(i.Kind), $"{i.ReceivedDay:yyyy-MM-dd}", $"{i.Attempts}", E(i.Reason)));
+            Write(q);
             return ExitCodes.Ok;
         }
 
@@ -232,16 +232,18 @@ public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environ
 
     internal void Show(CaseList result)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("id", "received", "status", "severity", "assignee", "tags", "lang", "📎", "↩", "what happened");
+        // At 80 columns the id, day, status and severity stay whole and the words wrap; assignee, language and the
+        // counts give way first (the footer says so), then the tags.
+        var table = new TableView().Token("id").Token("received").Token("status").Token("severity").Token("assignee", optional: true)
+            .Text("tags", optional: true).Token("lang", optional: true).Token("📎", optional: true).Token("↩", optional: true).Text("what happened");
         foreach (var c in result.Items)
         {
-            table.AddRow(ShortId(c.Id), $"{c.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(c.Status), TriageMarkup.Severity(c.Severity),
-                E(c.Assignee ?? ""), TriageMarkup.Preview(string.Join(", ", c.Tags), 24), TriageMarkup.Preview(c.Language, 16), $"{c.Attachments}",
+            table.Row(ShortId(c.Id), $"{c.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(c.Status), TriageMarkup.Severity(c.Severity),
+                E(c.Assignee ?? ""), TriageMarkup.Preview(string.Join(", ", c.Tags), 200), TriageMarkup.Preview(c.Language, 16), $"{c.Attachments}",
                 c.Kind == "report" ? $"{c.FollowUps}/{c.Replies}" : E(c.Kind), TriageMarkup.Preview(c.What ?? c.Text, 60));
         }
 
-        Console.Write(table);
+        Write(table);
         Line(result.Total > result.Items.Count
             ? $"{result.Items.Count} of {result.Total} shown: add filters, or --limit {result.Total}. [grey]📎 files, ↩ follow-ups/replies.[/]"
             : $"{result.Total} found. [grey]📎 files, ↩ follow-ups/replies. Open one with[/] show <id>.");
@@ -274,14 +276,14 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
         }
         else
         {
-            Render(Console, detail);
+            Render(Console, detail, Plain);
         }
 
         return ExitCodes.Ok;
     }
 
     /// <summary>The case as panels and tables; shared with the interactive <c>review</c>.</summary>
-    internal static void Render(IAnsiConsole console, CaseDetail d)
+    internal static void Render(IAnsiConsole console, CaseDetail d, bool plain = false)
     {
         var s = d.Summary;
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
@@ -311,15 +313,15 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
 
         if (d.Attachments.Count > 0)
         {
-            var files = new Table().Title("Attachments (export-attachment <id> --to <folder> writes them out)")
-                .AddColumns("#", "name", "type", "size", "identifying metadata still inside");
+            var files = new TableView("Attachments (export-attachment <id> --to <folder> writes them out)")
+                .Token("#").Text("name").Token("type", optional: true).Token("size").Text("identifying metadata still inside");
             for (var i = 0; i < d.Attachments.Count; i++)
             {
                 var a = d.Attachments[i];
-                files.AddRow($"{i + 1}", TriageMarkup.Preview(a.Name, 60), TriageMarkup.Preview(a.Type, 40), Size(a.Size), MetadataSummary(a.Metadata));
+                files.Row($"{i + 1}", TriageMarkup.Preview(a.Name, 60), TriageMarkup.Preview(a.Type, 40), Size(a.Size), MetadataSummary(a.Metadata));
             }
 
-            console.Write(files);
+            files.Write(console, plain);
         }
 
         foreach (var m in d.Thread)
@@ -336,13 +338,13 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
 
         if (d.History.Count > 0)
         {
-            var history = new Table().Title("History (audit log)").AddColumns("#", "when (UTC)", "who", "what");
+            var history = new TableView("History (audit log)").Token("#").Token("when (UTC)").Token("who").Text("what");
             foreach (var h in d.History)
             {
-                history.AddRow($"{h.Sequence}", $"{h.At:yyyy-MM-dd HH:mm}", E(h.ReviewerId), TriageMarkup.Preview(h.Describe(), 100));
+                history.Row($"{h.Sequence}", $"{h.At:yyyy-MM-dd HH:mm}", E(h.ReviewerId), TriageMarkup.Preview(h.Describe(), 100));
             }
 
-            console.Write(history);
+            history.Write(console, plain);
         }
     }
 
@@ -357,7 +359,8 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
         var groups = metadata.Findings.Select(f => f.Group).Distinct(StringComparer.Ordinal).ToList();
         var found = groups.Count == 0 ? "" : (groups.Contains("gps", StringComparer.OrdinalIgnoreCase) ? "[bold red]" : "[yellow]")
             + TriageMarkup.Preview(string.Join(", ", groups), 60) + "[/]";
-        return metadata.Error is not null ? (found.Length > 0 ? found + " " : "") + $"[grey]{TriageMarkup.Preview(metadata.Error, 60)}[/]"
+        // The error is the console's own warning (MetadataReport), never the file's text: shown whole.
+        return metadata.Error is not null ? (found.Length > 0 ? found + " " : "") + $"[yellow]{E(metadata.Error)}[/]"
             : found.Length > 0 ? found : "[green]none found[/]";
     }
 
@@ -679,14 +682,15 @@ public sealed class AuditShowCommand(IAnsiConsole console, ConsoleEnvironment en
             return ExitCodes.Ok;
         }
 
-        var table = new Table().Title("Audit log").AddColumns("#", "when (UTC)", "who", "action", "report", "details");
+        var table = new TableView("Audit log").Token("#").Token("when (UTC)").Token("who", optional: true).Token("action").Token("report")
+            .Text("details");
         foreach (var r in records)
         {
-            table.AddRow($"{r.Sequence}", $"{r.At:yyyy-MM-dd HH:mm:ss}", Markup.Escape(r.ReviewerId), Markup.Escape(r.Action), ShortId(r.CaseId),
+            table.Row($"{r.Sequence}", $"{r.At:yyyy-MM-dd HH:mm:ss}", Markup.Escape(r.ReviewerId), Markup.Escape(r.Action), ShortId(r.CaseId),
                 TriageMarkup.Preview(string.Join("; ", r.Details.Select(d => $"{d.Key}: {d.Value}")), 80));
         }
 
-        Console.Write(table);
+        Write(table);
         Line($"{records.Count} entr{(records.Count == 1 ? "y" : "ies")}. Check the chain and signatures with [bold]audit verify[/].");
         return ExitCodes.Ok;
     }

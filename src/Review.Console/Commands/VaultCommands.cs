@@ -259,14 +259,15 @@ public sealed class SearchCommand(IAnsiConsole console, ConsoleEnvironment envir
                 return ExitCodes.Ok;
             }
 
-            var table = new Table().AddColumns("id", "kind", "received", "status", "report", "files", "text");
+            var table = new TableView().Token("id").Token("kind").Token("received").Token("status").Token("report", optional: true)
+                .Token("files", optional: true).Text("text");
             foreach (var e in found)
             {
-                table.AddRow(e.Id[..8], e.Kind, $"{e.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(e.Status), e.CaseId?[..8] ?? "", $"{e.Attachments.Count}",
+                table.Row(e.Id[..8], E(e.Kind), $"{e.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(e.Status), e.CaseId?[..8] ?? "", $"{e.Attachments.Count}",
                     TriageMarkup.Preview(e.What ?? e.Text, 60));
             }
 
-            Console.Write(table);
+            Write(table);
             Line($"{found.Count} envelope(s). [grey]list --text \"…\" also filters by status, tag and more.[/]");
         }
 

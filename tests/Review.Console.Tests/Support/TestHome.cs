@@ -40,6 +40,12 @@ public sealed class TestHome : IDisposable
     /// <summary>Whether standard input counts as piped; false unless a test pipes text in.</summary>
     public Func<bool> InputRedirected { get; set; } = () => false;
 
+    /// <summary>Whether standard output counts as piped (plain tables); false unless a test pipes the output.</summary>
+    public bool OutputRedirected { get; set; }
+
+    /// <summary>The console's width in columns (what the terminal reports; COLUMNS in <see cref="Variables"/> overrides it).</summary>
+    public int Width { get; set; } = 220;
+
     /// <summary>Plays the reviewer's editor on a draft (editor command, path) and returns its exit code.</summary>
     public Func<string, string, int> RunEditor { get; set; } = (_, _) => throw new InvalidOperationException("This test uses no editor.");
 
@@ -78,7 +84,7 @@ public sealed class TestHome : IDisposable
 
     private RunResult RunIn(TestConsole console, string[] args)
     {
-        console.Width(220);
+        console.Width(Width);
         var errors = new StringWriter();
         var environment = new ConsoleEnvironment
         {
@@ -90,6 +96,7 @@ public sealed class TestHome : IDisposable
             OnInterrupt = OnInterrupt,
             StandardInput = StandardInput,
             InputRedirected = InputRedirected,
+            OutputRedirected = () => OutputRedirected,
             RunEditor = RunEditor,
         };
         var code = Program.Run(args, console, environment);

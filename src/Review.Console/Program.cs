@@ -107,6 +107,12 @@ public static class Program
             // A bug: the type names the fault for a report; the message and stack trace stay out (they may quote paths or data).
             diagnostics.Error(ExitCodes.Internal, $"an internal error stopped the command ({e.GetType().Name}). "
                 + "Report it with the command you ran; check the vault with audit verify before going on.");
+            if (environment.GetVariable("SAFEINTAKE_DEBUG") == "1")
+            {
+                // Opt-in, for a developer reproducing a report: the whole exception, on standard error.
+                environment.ErrorOutput.WriteLine(e.ToString());
+            }
+
             return ExitCodes.Internal;
         }
     }

@@ -102,7 +102,9 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Equal(before, ListVault().ToJsonString());
         Assert.True(Outbox.TryRead(File.ReadAllText((string)second["outbox"]!), _alice.SigningKey, out var body));
         Assert.Equal(3, body.Acks.Count);
-        Assert.EndsWith("2026-11-26-2.json", (string)second["outbox"]!, StringComparison.Ordinal);
+        // One outbox at a time: the pending one carries the acknowledgements again, no second file.
+        Assert.EndsWith("2026-11-26-1.json", (string)second["outbox"]!, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(_home.Path("outbox"), "*.json"));
     }
 
     [Fact]

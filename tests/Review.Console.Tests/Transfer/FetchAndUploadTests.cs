@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using SafeIntake.Crypto;
 using SafeIntake.Review.Console.Tests.Support;
+using SafeIntake.Review.Console.Transfer;
 
 namespace SafeIntake.Review.Console.Tests.Transfer;
 
@@ -226,6 +227,78 @@ public sealed class FetchAndUploadTests : IDisposable
         var result = _online.Expect(ExitCodes.Failure, "upload-outbox", outbox, "--server", "https://intake.example.org");
 
         Assert.Contains("already received this outbox", result.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Outbox_PendingIsReplacedUntilUploaded_ThenTheNextIsANewFile_AndListShowsBoth()
+    {
+        var alice = ReadAlice();
+        _airGapped.Expect(ExitCodes.Ok, "import", _airGapped.Path("source.bundle"));
+        _airGapped.Expect(ExitCodes.Ok, "import", _airGapped.Path("source.bundle"));
+        _export.Report(alice, "four");
+        _airGapped.Expect(ExitCodes.Ok, "import", _export.WriteTo(_airGapped.Root, "second.bundle"));
+
+        var outbox = Assert.Single(Directory.GetFiles(_airGapped.Path("outbox"), "*.json"));
+        Assert.True(Outbox.TryRead(File.ReadAllText(outbox), alice.SigningKey, out var body));
+        Assert.Equal(_export.Entries.Select(e => e.Id).Order(), body.Acks.Order());
+
+        _server.OutboxAnswer = """
+            {"acknowledged":3,"replies":0,"deleted":3,"items":[
+             {"type":"ack","id":"%0","index":null,"result":"acknowledged"},
+             {"type":"ack","id":"\u001b[31mevil","index":null,"result":"\u001b[2J"}]}
+            """.Replace("%0", _export.Entries[0].Id, StringComparison.Ordinal);
+        var uploaded = _online.Expect(ExitCodes.Ok, "upload-outbox", outbox, "--server", "https://intake.example.org");
+        Assert.Contains("Not applied:", uploaded.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", uploaded.Output, StringComparison.Ordinal);
+        var receipt = JsonNode.Parse(File.ReadAllText(outbox + ".uploaded"))!;
+        Assert.Equal(3, (int)receipt["deleted"]!);
+        Assert.Equal("acknowledged", (string?)receipt["items"]![0]!["result"]);
+        Assert.Equal("not applied", (string?)receipt["items"]![1]!["result"]);
+        Assert.Null((string?)receipt["items"]![1]!["id"]);
+
+        // Uploaded: the next outbox is a new file, and the uploaded one is skipped, never replayed.
+        _export.Report(alice, "five");
+        _airGapped.Expect(ExitCodes.Ok, "import", _export.WriteTo(_airGapped.Root, "third.bundle"));
+        var files = Directory.GetFiles(_airGapped.Path("outbox"), "*.json").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(2, files.Count);
+        Assert.Equal(outbox, files[0]);
+
+        var list = JsonNode.Parse(_airGapped.Expect(ExitCodes.Ok, "outbox", "list", "--json").Output)!.AsArray();
+        Assert.Equal(["uploaded", "pending"], list.Select(f => (string?)f!["state"]));
+        Assert.Equal(3, (int)list[0]!["receipt"]!["deleted"]!);
+        var text = _airGapped.Expect(ExitCodes.Ok, "outbox", "list").Output;
+        Assert.Contains("pending", text, StringComparison.Ordinal);
+        Assert.Contains("uploaded 2026-11-26", text, StringComparison.Ordinal);
+
+        _server.Requests.Clear();
+        var both = _online.Expect(ExitCodes.Ok, ["upload-outbox", .. files, "--server", "https://intake.example.org"]);
+        Assert.Contains("uploaded already", both.Output, StringComparison.Ordinal);
+        Assert.Equal(["POST /api/v1/outbox"], _server.Requests);
+        Assert.True(File.Exists(files[1] + ".uploaded"));
+    }
+
+    [Fact]
+    public void UploadOutbox_SeveralFiles_OneBadFileDoesNotStopTheOthers()
+    {
+        _airGapped.Expect(ExitCodes.Ok, "import", _airGapped.Path("source.bundle"));
+        var outbox = Directory.GetFiles(_airGapped.Path("outbox"), "*.json").Single();
+        var bad = _online.Path("notes.json");
+        File.WriteAllText(bad, "{\"hello\":1}");
+
+        var result = _online.Expect(ExitCodes.Failure, "upload-outbox", bad, outbox, "--server", "https://intake.example.org", "--json");
+
+        Assert.Contains("is not an outbox file", result.Errors, StringComparison.Ordinal);
+        Assert.Equal(["POST /api/v1/outbox"], _server.Requests);
+        var results = JsonNode.Parse(result.Output)!.AsArray();
+        Assert.Equal(["failed", "uploaded"], results.Select(r => (string?)r!["status"]));
+    }
+
+    private ReviewerKeys ReadAlice()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(_airGapped.Path("alice.pub.json")))!;
+        return new ReviewerKeys("alice",
+            X25519PublicKey.TryParseBase64((string?)json["x25519"], out var x) ? x : throw new InvalidOperationException(),
+            Ed25519PublicKey.TryParseBase64((string?)json["ed25519"], out var e) ? e : throw new InvalidOperationException());
     }
 
     [Fact]

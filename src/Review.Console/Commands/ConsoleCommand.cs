@@ -21,7 +21,7 @@ public abstract class ConsoleCommand<TSettings>(IAnsiConsole console, ConsoleEnv
     protected ConsoleHome Home(TSettings settings) => ConsoleHome.Resolve(settings.Home, Environment);
 
     protected Passphrases Passphrases(UnlockSettings settings, string? newPassphraseFile = null) =>
-        new(Console, Environment, settings.PassphraseFile, newPassphraseFile, Diagnostics(settings));
+        new(Console, Environment, settings.PassphraseFile, newPassphraseFile, Diagnostics(settings), (settings as NewKeyfileSettings)?.AcceptWeakPassphrase ?? false);
 
     /// <summary>Where this command's warnings go: standard error, as JSON objects under --json.</summary>
     protected Diagnostics Diagnostics(HomeSettings settings) => new(Environment.ErrorOutput, settings?.Json ?? false);

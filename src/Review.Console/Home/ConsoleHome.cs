@@ -88,15 +88,19 @@ public sealed class ConsoleHome
         ArgumentNullException.ThrowIfNull(passphrases);
         var info = LoadReviewerPublic();
         var file = ReadKeyfile(ReviewerKeyfile, KeyfileKind.Reviewer);
-        var passphrase = passphrases.ReadCurrent($"Passphrase for reviewer [bold]{Spectre.Console.Markup.Escape(info.Id)}[/]");
-        var opened = Keyfile.Open(file, passphrase);
-        if (!opened.IsReviewer)
+        var opened = passphrases.Open($"Passphrase for reviewer [bold]{Spectre.Console.Markup.Escape(info.Id)}[/]", passphrase =>
         {
-            opened.Dispose();
-            throw CommandFailedException.Locked("Wrong passphrase, or the keyfile was altered. Nothing was changed.");
-        }
+            var result = Keyfile.Open(file, passphrase);
+            if (result.IsReviewer)
+            {
+                return result;
+            }
 
-        var identity = opened.Reviewer;
+            result.Dispose();
+            return null;
+        }, "Wrong passphrase, or the keyfile was altered. Nothing was changed.");
+
+        var identity = opened.Reviewer!;
         if (!identity.EncryptionKey.PublicKey.Equals(info.EncryptionKey) || !identity.SigningKey.PublicKey.Equals(info.SigningKey))
         {
             identity.Dispose();

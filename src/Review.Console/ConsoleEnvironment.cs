@@ -22,8 +22,14 @@ public sealed class ConsoleEnvironment
     /// <summary>Creates the handler for <c>fetch</c> and <c>upload-outbox</c>; the caller disposes it.</summary>
     public Func<HttpMessageHandler> CreateHttpHandler { get; init; } = () => new SocketsHttpHandler { AllowAutoRedirect = false };
 
+    /// <summary>Standard error: every error and warning (<see cref="Diagnostics"/>), so standard output holds only results.</summary>
+    public TextWriter ErrorOutput { get; init; } = System.Console.Error;
+
     /// <summary>Standard input, for text piped into <c>note</c> and <c>reply</c>.</summary>
     public Func<TextReader> StandardInput { get; init; } = () => System.Console.In;
+
+    /// <summary>True when standard output is a pipe or file: tables then print in a plain layout (<see cref="Commands.TableView"/>).</summary>
+    public Func<bool> OutputRedirected { get; init; } = () => System.Console.IsOutputRedirected;
 
     /// <summary>True when standard input is a pipe or file, not the keyboard.</summary>
     public Func<bool> InputRedirected { get; init; } = () => System.Console.IsInputRedirected;

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using SafeIntake.Review.Console.Attachments;
 using SafeIntake.Review.Console.Home;
@@ -10,10 +9,10 @@ using Spectre.Console.Cli;
 
 namespace SafeIntake.Review.Console.Commands;
 
-public sealed partial class ExportAttachmentSettings : UnlockSettings
+public sealed class ExportAttachmentSettings : UnlockSettings
 {
     [CommandArgument(0, "<ENVELOPE_ID>")]
-    [Description("The envelope's id as list shows it: all 32 hex digits, or a unique first 8 or more")]
+    [Description("The envelope's id as list shows it: all 32 hex digits, or a unique first 6 or more")]
     public string EnvelopeId { get; init; } = "";
 
     [CommandOption("--to <FOLDER>")]
@@ -25,13 +24,10 @@ public sealed partial class ExportAttachmentSettings : UnlockSettings
     public int? File { get; init; }
 
     public override ValidationResult Validate() =>
-        !IdPrefix().IsMatch(EnvelopeId) ? ValidationResult.Error("<ENVELOPE_ID> is 8 to 32 hex digits: the envelope's id, or its start.")
+        Triage.CaseIds.Problem(EnvelopeId, "an envelope id") is { } problem ? ValidationResult.Error(problem)
         : string.IsNullOrWhiteSpace(To) ? ValidationResult.Error("--to is required: the existing folder to write the files to.")
         : File is < 1 ? ValidationResult.Error("--file is a position: 1 for the first file.")
         : ValidationResult.Success();
-
-    [GeneratedRegex("^[0-9a-fA-F]{8,32}$")]
-    private static partial Regex IdPrefix();
 }
 
 /// <summary>

@@ -64,11 +64,13 @@ public static class CommandTree
         config.AddBranch("outbox", outbox =>
         {
             outbox.SetDescription("Signed acknowledgements (and later replies) for the server.");
-            outbox.AddCommand<OutboxWriteCommand>("write").WithDescription("Write an outbox for everything not acknowledged yet.");
+            outbox.AddCommand<OutboxWriteCommand>("write").WithDescription("Write an outbox for everything not acknowledged yet (it replaces the pending one).");
+            outbox.AddCommand<OutboxListCommand>("list").WithDescription("List the outboxes: pending, or uploaded with the server's answer (no passphrase needed).")
+                .WithExample("outbox", "list", "/media/usb");
         });
         config.AddCommand<UploadOutboxCommand>("upload-outbox")
-            .WithDescription("Online machine: send an outbox to the server and show what it did.")
-            .WithExample("upload-outbox", "--server", "https://intake.example.org", "/media/usb/2026-11-26-1.json");
+            .WithDescription("Online machine: send outboxes to the server, show what it did and record its answer beside each file.")
+            .WithExample("upload-outbox", "--server", "https://intake.example.org", "/media/usb/outbox/*.json");
         config.AddCommand<ReviewCommand>("review").WithDescription("Interactive: unlock once and work through the inbox.")
             .WithExample("review");
         config.AddCommand<ListCommand>("list")

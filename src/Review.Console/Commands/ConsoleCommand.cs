@@ -21,7 +21,10 @@ public abstract class ConsoleCommand<TSettings>(IAnsiConsole console, ConsoleEnv
     protected ConsoleHome Home(TSettings settings) => ConsoleHome.Resolve(settings.Home, Environment);
 
     protected Passphrases Passphrases(UnlockSettings settings, string? newPassphraseFile = null) =>
-        new(Console, Environment, settings.PassphraseFile, newPassphraseFile);
+        new(Console, Environment, settings.PassphraseFile, newPassphraseFile, Diagnostics(settings), (settings as NewKeyfileSettings)?.AcceptWeakPassphrase ?? false);
+
+    /// <summary>Where this command's warnings go: standard error, as JSON objects under --json.</summary>
+    protected Diagnostics Diagnostics(HomeSettings settings) => new(Environment.ErrorOutput, settings?.Json ?? false);
 
     protected static Argon2Parameters Argon(NewKeyfileSettings settings) =>
         settings.ArgonFast ? Argon2Parameters.Minimum : Argon2Parameters.Default;
@@ -34,6 +37,20 @@ public abstract class ConsoleCommand<TSettings>(IAnsiConsole console, ConsoleEnv
     }
 
     protected void Line(string markup) => Console.MarkupLine(markup);
+
+    /// <summary>Standard output is a pipe or a file: tables in their plain layout.</summary>
+    protected bool Plain => Environment.OutputRedirected();
+
+    /// <summary>Writes <paramref name="table"/> to fit, and says which columns the width left out.</summary>
+    protected void Write(TableView table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var left = table.Write(Console, Plain);
+        if (left.Count > 0)
+        {
+            Line($"[grey]Not shown at {Console.Profile.Width} columns: {E(string.Join(", ", left))} (a wider terminal, COLUMNS=…, or --json shows them).[/]");
+        }
+    }
 
     protected static string E(string? text) => Markup.Escape(text ?? "");
 

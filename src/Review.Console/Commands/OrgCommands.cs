@@ -168,14 +168,19 @@ public sealed class OrgSignBundleCommand(IAnsiConsole console, ConsoleEnvironmen
 
         var pinned = ConsoleHome.ReadPinnedKey(home.OrganisationPublicFile) ?? throw new CommandFailedException($"{home.OrganisationPublicFile} is missing.");
         var keyfile = ConsoleHome.ReadKeyfile(home.OrganisationKeyfile, KeyfileKind.Organisation);
-        var passphrase = Passphrases(settings).ReadCurrent($"Passphrase for the organisation key of [bold]{E(state.Name)}[/]");
-        using var opened = Keyfile.Open(keyfile, passphrase);
-        if (!opened.IsOrganisation)
+        using var opened = Passphrases(settings).Open($"Passphrase for the organisation key of [bold]{E(state.Name)}[/]", passphrase =>
         {
-            throw CommandFailedException.Locked("Wrong passphrase, or the organisation keyfile was altered. Nothing was signed.");
-        }
+            var result = Keyfile.Open(keyfile, passphrase);
+            if (result.IsOrganisation)
+            {
+                return result;
+            }
 
-        if (!opened.Organisation.PublicKey.Equals(pinned))
+            result.Dispose();
+            return null;
+        }, "Wrong passphrase, or the organisation keyfile was altered. Nothing was signed.");
+
+        if (!opened.Organisation!.PublicKey.Equals(pinned))
         {
             throw new CommandFailedException($"{home.OrganisationKeyfile} does not match {home.OrganisationPublicFile}: restore both from your backup.");
         }

@@ -283,7 +283,7 @@ internal sealed class ReviewLoop(IAnsiConsole console, ConsoleEnvironment enviro
                 if (tags.Length > 0)
                 {
                     var record = Actions().Tag(s.Id, tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), remove: false);
-                    Done(record, Confirmations.Tagged(record));
+                    Done(record, record is null ? "The report has those tags already." : Confirmations.Tagged(record));
                 }
 
                 break;
@@ -292,7 +292,7 @@ internal sealed class ReviewLoop(IAnsiConsole console, ConsoleEnvironment enviro
                 if (tag != Back)
                 {
                     var record = Actions().Tag(s.Id, [tag], remove: true);
-                    Done(record, Confirmations.Untagged(record));
+                    Done(record, record is null ? "The report has none of those tags." : Confirmations.Untagged(record));
                 }
 
                 break;
@@ -395,7 +395,8 @@ internal sealed class ReviewLoop(IAnsiConsole console, ConsoleEnvironment enviro
 
     private CaseActions Actions() => session.Actions(environment.Time.GetUtcNow());
 
-    private void Done(AuditRecord record, string message) => console.MarkupLine(Confirmations.Line(record, message));
+    private void Done(AuditRecord? record, string message) =>
+        console.MarkupLine(record is null ? $"[grey]•[/] {message} Nothing to change." : Confirmations.Line(record, message));
 
     private void Refused(CommandFailedException e) => console.MarkupLine($"[red]✗ {Markup.Escape(e.Message)}[/]");
 

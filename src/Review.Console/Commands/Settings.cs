@@ -26,6 +26,10 @@ public class UnlockSettings : HomeSettings
 /// <summary>Options of commands that create a keyfile.</summary>
 public class NewKeyfileSettings : UnlockSettings
 {
+    [CommandOption("--accept-weak-passphrase")]
+    [Description("Use the new passphrase even though it looks weak (it is refused otherwise; anyone holding the keyfile can guess offline)")]
+    public bool AcceptWeakPassphrase { get; init; }
+
     [CommandOption("--argon-fast", IsHidden = true)]
     [Description("Tests only: Argon2id at the minimum cost (3 passes, 64 MiB) instead of the default (3 passes, 256 MiB)")]
     public bool ArgonFast { get; init; }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using SafeIntake.Review.Console.Triage;
+using SafeIntake.Review.Console.Vault;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -30,6 +31,22 @@ public abstract class SessionCommand<TSettings>(IAnsiConsole console, ConsoleEnv
         else
         {
             Line(Confirmations.Line(record, message));
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>An action whose wish already holds (a tag already there): exit 0, nothing written, no audit entry.</summary>
+    protected int Unchanged(CaseSettings settings, string action, string message)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Json)
+        {
+            WriteJson(new { id = settings.Id, action, changed = false });
+        }
+        else
+        {
+            Line($"[grey]•[/] {E(message)}");
         }
 
         return ExitCodes.Ok;
@@ -68,6 +85,10 @@ public class CaseSettings : UnlockSettings
     [CommandArgument(0, "<ID>")]
     [Description("The report's id, or its first 6 or more hex digits as list shows them")]
     public string Id { get; init; } = "";
+
+    /// <summary>Values are checked here, before any passphrase or Argon2id: a typo costs nothing.</summary>
+    public override ValidationResult Validate() =>
+        CaseIds.Problem(Id) is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
 }
 
 public sealed class ListSettings : UnlockSettings
@@ -125,6 +146,40 @@ public sealed class ListSettings : UnlockSettings
     [CommandOption("-n|--limit <N>")]
     [Description("Show at most N lines (default 50; with --json every match unless --limit is given)")]
     public int? Limit { get; init; }
+
+    /// <summary>Every value is checked here, before the passphrase prompt and Argon2id.</summary>
+    public override ValidationResult Validate()
+    {
+        static string? Unknown(IEnumerable<string> values, IReadOnlyList<string> allowed, string message) =>
+            ListCommand.Split(values).FirstOrDefault(v => !allowed.Contains(v)) is { } bad ? string.Format(CultureInfo.InvariantCulture, message, bad) : null;
+
+        var problem = Unknown(Status, Workflow.Statuses, $"'{{0}}' is not a status. Statuses: {string.Join(", ", Workflow.Statuses)}.")
+            ?? Unknown(Severity, Workflow.Severities, $"'{{0}}' is not a severity. Severities: {string.Join(", ", Workflow.Severities)}.")
+            ?? Unknown([Sort], CaseQuery.Sorts, $"'{{0}}' is not a sort order. Sort by: {string.Join(", ", CaseQuery.Sorts)}.")
+            ?? Unknown([Kind], CaseQuery.Kinds, $"'{{0}}' is not a kind. Kinds: {string.Join(", ", CaseQuery.Kinds)}.")
+            ?? ListCommand.DayProblem(Since, "--since")
+            ?? ListCommand.DayProblem(Until, "--until")
+            ?? (Limit is < 1 ? "--limit must be 1 or more." : null)
+            ?? (ListCommand.DayProblem(Since, "") is null && ListCommand.DayProblem(Until, "") is null && Since is not null && Until is not null
+                && string.CompareOrdinal(Since, Until) > 0 ? "--since is after --until: nothing can match." : null)
+            ?? (Text is not null && !string.IsNullOrWhiteSpace(Text) && Tokenizer.Tokens([Text]).Count == 0
+                ? "The search words hold nothing to search for: use words of 2 letters or more, or Chinese characters." : null)
+            ?? Tag.Select(WorkflowProblem).FirstOrDefault(p => p is not null);
+        return problem is null ? ValidationResult.Success() : ValidationResult.Error(problem);
+    }
+
+    internal static string? WorkflowProblem(string tag)
+    {
+        try
+        {
+            Workflow.NormaliseTag(tag);
+            return null;
+        }
+        catch (CommandFailedException e)
+        {
+            return e.Message;
+        }
+    }
 }
 
 /// <summary><c>list</c>: the inbox, filtered and sorted; decrypted on screen only.</summary>
@@ -143,9 +198,9 @@ public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environ
                 return ExitCodes.Ok;
             }
 
-            var q = new Table().AddColumns("seq", "id", "kind", "day", "attempts", "reason");
-            items.ForEach(i => q.AddRow($"{i.Sequence}", i.Id, i.Kind, $"{i.ReceivedDay:yyyy-MM-dd}", $"{i.Attempts}", E(i.Reason)));
-            Console.Write(q);
+            var q = new TableView().Token("seq").Token("id").Token("kind", optional: true).Token("day").Token("attempts", optional: true).Text("reason");
+            items.ForEach(i => q.Row($"{i.Sequence}", i.Id, E(i.Kind), $"{i.ReceivedDay:yyyy-MM-dd}", $"{i.Attempts}", E(i.Reason)));
+            Write(q);
             return ExitCodes.Ok;
         }
 
@@ -177,16 +232,18 @@ public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environ
 
     internal void Show(CaseList result)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("id", "received", "status", "severity", "assignee", "tags", "lang", "📎", "↩", "what happened");
+        // At 80 columns the id, day, status and severity stay whole and the words wrap; assignee, language and the
+        // counts give way first (the footer says so), then the tags.
+        var table = new TableView().Token("id").Token("received").Token("status").Token("severity").Token("assignee", optional: true)
+            .Text("tags", optional: true).Token("lang", optional: true).Token("📎", optional: true).Token("↩", optional: true).Text("what happened");
         foreach (var c in result.Items)
         {
-            table.AddRow(ShortId(c.Id), $"{c.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(c.Status), TriageMarkup.Severity(c.Severity),
-                E(c.Assignee ?? ""), TriageMarkup.Preview(string.Join(", ", c.Tags), 24), TriageMarkup.Preview(c.Language, 16), $"{c.Attachments}",
+            table.Row(ShortId(c.Id), $"{c.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(c.Status), TriageMarkup.Severity(c.Severity),
+                E(c.Assignee ?? ""), TriageMarkup.Preview(string.Join(", ", c.Tags), 200), TriageMarkup.Preview(c.Language, 16), $"{c.Attachments}",
                 c.Kind == "report" ? $"{c.FollowUps}/{c.Replies}" : E(c.Kind), TriageMarkup.Preview(c.What ?? c.Text, 60));
         }
 
-        Console.Write(table);
+        Write(table);
         Line(result.Total > result.Items.Count
             ? $"{result.Items.Count} of {result.Total} shown: add filters, or --limit {result.Total}. [grey]📎 files, ↩ follow-ups/replies.[/]"
             : $"{result.Total} found. [grey]📎 files, ↩ follow-ups/replies. Open one with[/] show <id>.");
@@ -198,7 +255,11 @@ public sealed class ListCommand(IAnsiConsole console, ConsoleEnvironment environ
     private static DateOnly? Day(string? text, string option) =>
         text is null ? null
         : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
-        : throw CommandFailedException.Usage($"{option} takes a day as yyyy-MM-dd, not '{text}'.");
+        : throw CommandFailedException.Usage(DayProblem(text, option)!);
+
+    internal static string? DayProblem(string? text, string option) =>
+        text is null || DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _) ? null
+        : $"{option} takes a day as yyyy-MM-dd, not '{text}' (e.g. 2026-11-25).";
 }
 
 /// <summary><c>show</c>: one report whole — fields, attachments, thread, notes, history, linked reports.</summary>
@@ -215,14 +276,14 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
         }
         else
         {
-            Render(Console, detail);
+            Render(Console, detail, Plain);
         }
 
         return ExitCodes.Ok;
     }
 
     /// <summary>The case as panels and tables; shared with the interactive <c>review</c>.</summary>
-    internal static void Render(IAnsiConsole console, CaseDetail d)
+    internal static void Render(IAnsiConsole console, CaseDetail d, bool plain = false)
     {
         var s = d.Summary;
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
@@ -252,15 +313,15 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
 
         if (d.Attachments.Count > 0)
         {
-            var files = new Table().Title("Attachments (export-attachment <id> --to <folder> writes them out)")
-                .AddColumns("#", "name", "type", "size", "identifying metadata still inside");
+            var files = new TableView("Attachments (export-attachment <id> --to <folder> writes them out)")
+                .Token("#").Text("name").Token("type", optional: true).Token("size").Text("identifying metadata still inside");
             for (var i = 0; i < d.Attachments.Count; i++)
             {
                 var a = d.Attachments[i];
-                files.AddRow($"{i + 1}", TriageMarkup.Preview(a.Name, 60), TriageMarkup.Preview(a.Type, 40), Size(a.Size), MetadataSummary(a.Metadata));
+                files.Row($"{i + 1}", TriageMarkup.Preview(a.Name, 60), TriageMarkup.Preview(a.Type, 40), Size(a.Size), MetadataSummary(a.Metadata));
             }
 
-            console.Write(files);
+            files.Write(console, plain);
         }
 
         foreach (var m in d.Thread)
@@ -277,13 +338,13 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
 
         if (d.History.Count > 0)
         {
-            var history = new Table().Title("History (audit log)").AddColumns("#", "when (UTC)", "who", "what");
+            var history = new TableView("History (audit log)").Token("#").Token("when (UTC)").Token("who").Text("what");
             foreach (var h in d.History)
             {
-                history.AddRow($"{h.Sequence}", $"{h.At:yyyy-MM-dd HH:mm}", E(h.ReviewerId), TriageMarkup.Preview(h.Describe(), 100));
+                history.Row($"{h.Sequence}", $"{h.At:yyyy-MM-dd HH:mm}", E(h.ReviewerId), TriageMarkup.Preview(h.Describe(), 100));
             }
 
-            console.Write(history);
+            history.Write(console, plain);
         }
     }
 
@@ -298,7 +359,8 @@ public sealed class ShowCommand(IAnsiConsole console, ConsoleEnvironment environ
         var groups = metadata.Findings.Select(f => f.Group).Distinct(StringComparer.Ordinal).ToList();
         var found = groups.Count == 0 ? "" : (groups.Contains("gps", StringComparer.OrdinalIgnoreCase) ? "[bold red]" : "[yellow]")
             + TriageMarkup.Preview(string.Join(", ", groups), 60) + "[/]";
-        return metadata.Error is not null ? (found.Length > 0 ? found + " " : "") + $"[grey]{TriageMarkup.Preview(metadata.Error, 60)}[/]"
+        // The error is the console's own warning (MetadataReport), never the file's text: shown whole.
+        return metadata.Error is not null ? (found.Length > 0 ? found + " " : "") + $"[yellow]{E(metadata.Error)}[/]"
             : found.Length > 0 ? found : "[green]none found[/]";
     }
 
@@ -367,6 +429,16 @@ public sealed class SetStatusSettings : CaseSettings
     [CommandOption("--reason <TEXT>")]
     [Description("Why the report is rejected (kept in the vault and the audit log; never sent)")]
     public string? Reason { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        var to = Status.Trim().ToLowerInvariant();
+        return base.Validate() is { Successful: false } id ? id
+            : !Workflow.Statuses.Contains(to) ? ValidationResult.Error($"'{Status}' is not a status. Statuses: {string.Join(", ", Workflow.Statuses)}.")
+            : to == EnvelopeStatus.Rejected && string.IsNullOrWhiteSpace(Reason)
+                ? ValidationResult.Error("Rejecting a report needs a reason: add --reason \"…\" (it stays in this vault and the audit log).")
+            : ValidationResult.Success();
+    }
 }
 
 public sealed class SetStatusCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<SetStatusSettings>(console, environment)
@@ -385,6 +457,12 @@ public sealed class SetSeveritySettings : CaseSettings
     [CommandArgument(1, "<SEVERITY>")]
     [Description("low, medium, high or critical")]
     public string Severity { get; init; } = "";
+
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } id ? id
+        : !Workflow.Severities.Contains(Severity.Trim().ToLowerInvariant())
+            ? ValidationResult.Error($"'{Severity}' is not a severity. Severities: {string.Join(", ", Workflow.Severities)}.")
+        : ValidationResult.Success();
 }
 
 public sealed class SetSeverityCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<SetSeveritySettings>(console, environment)
@@ -403,6 +481,12 @@ public sealed class TagSettings : CaseSettings
     [CommandArgument(1, "<TAGS>")]
     [Description("One or more tags (letters, digits, spaces, '-' or '_'; quote a tag with spaces)")]
     public string[] Tags { get; init; } = [];
+
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } id ? id
+        : Tags.Length == 0 ? ValidationResult.Error("Name at least one tag.")
+        : Tags.Select(ListSettings.WorkflowProblem).FirstOrDefault(p => p is not null) is { } problem ? ValidationResult.Error(problem)
+        : ValidationResult.Success();
 }
 
 public sealed class TagCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<TagSettings>(console, environment)
@@ -412,7 +496,8 @@ public sealed class TagCommand(IAnsiConsole console, ConsoleEnvironment environm
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Tag(settings.Id, settings.Tags, remove: false);
-        return Done(settings.Json, record, Confirmations.Tagged(record));
+        return record is null ? Unchanged(settings, "tag", "The report has those tags already: nothing to change.")
+            : Done(settings.Json, record, Confirmations.Tagged(record));
     }
 }
 
@@ -423,7 +508,8 @@ public sealed class UntagCommand(IAnsiConsole console, ConsoleEnvironment enviro
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
         var record = session.Actions(Now).Tag(settings.Id, settings.Tags, remove: true);
-        return Done(settings.Json, record, Confirmations.Untagged(record));
+        return record is null ? Unchanged(settings, "untag", "The report has none of those tags: nothing to change.")
+            : Done(settings.Json, record, Confirmations.Untagged(record));
     }
 }
 
@@ -487,6 +573,11 @@ public sealed class LinkSettings : CaseSettings
     [CommandArgument(1, "<OTHER_ID>")]
     [Description("The other report of the same incident")]
     public string Other { get; init; } = "";
+
+    public override ValidationResult Validate() =>
+        base.Validate() is { Successful: false } id ? id
+        : CaseIds.Problem(Other) is { } problem ? ValidationResult.Error(problem)
+        : ValidationResult.Success();
 }
 
 public sealed class LinkCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<LinkSettings>(console, environment)
@@ -572,6 +663,9 @@ public sealed class AuditShowSettings : UnlockSettings
     [CommandOption("--case <ID>")]
     [Description("Only the entries about this report")]
     public string? Case { get; init; }
+
+    public override ValidationResult Validate() =>
+        Case is not null && CaseIds.Problem(Case) is { } problem ? ValidationResult.Error($"--case: {problem}") : ValidationResult.Success();
 }
 
 public sealed class AuditShowCommand(IAnsiConsole console, ConsoleEnvironment environment) : SessionCommand<AuditShowSettings>(console, environment)
@@ -588,14 +682,15 @@ public sealed class AuditShowCommand(IAnsiConsole console, ConsoleEnvironment en
             return ExitCodes.Ok;
         }
 
-        var table = new Table().Title("Audit log").AddColumns("#", "when (UTC)", "who", "action", "report", "details");
+        var table = new TableView("Audit log").Token("#").Token("when (UTC)").Token("who", optional: true).Token("action").Token("report")
+            .Text("details");
         foreach (var r in records)
         {
-            table.AddRow($"{r.Sequence}", $"{r.At:yyyy-MM-dd HH:mm:ss}", Markup.Escape(r.ReviewerId), Markup.Escape(r.Action), ShortId(r.CaseId),
+            table.Row($"{r.Sequence}", $"{r.At:yyyy-MM-dd HH:mm:ss}", Markup.Escape(r.ReviewerId), Markup.Escape(r.Action), ShortId(r.CaseId),
                 TriageMarkup.Preview(string.Join("; ", r.Details.Select(d => $"{d.Key}: {d.Value}")), 80));
         }
 
-        Console.Write(table);
+        Write(table);
         Line($"{records.Count} entr{(records.Count == 1 ? "y" : "ies")}. Check the chain and signatures with [bold]audit verify[/].");
         return ExitCodes.Ok;
     }

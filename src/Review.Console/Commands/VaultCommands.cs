@@ -72,7 +72,7 @@ public sealed class ImportCommand(IAnsiConsole console, ConsoleEnvironment envir
             string? outboxPath = null;
             if (!settings.NoOutbox)
             {
-                outboxPath = OutboxWriteCommand.Write(home, vault, reviewer.Id, identity.SigningKey, summary.Acknowledge, Today);
+                outboxPath = OutboxWriteCommand.Write(home, vault, reviewer.Id, identity.SigningKey, summary.Acknowledge, Today, pendingWhenNothingNew: true);
             }
 
             Report(settings.Json, bundle, summary, outboxPath);
@@ -171,10 +171,18 @@ public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment 
                 .OrderBy(e => e.Sequence).Select(e => e.Id).ToList();
             var waiting = vault.Db.OutgoingReplies.Count(r => r.ReviewerId == reviewer.Id && (settings.All || r.QueuedIn == null));
             var path = Write(home, vault, reviewer.Id, identity.SigningKey, ids, Today, resendReplies: settings.All);
-            var replies = path is null ? 0 : vault.Db.OutgoingReplies.Count(r => r.QueuedIn == Path.GetFileName(path));
+            // What the file carries: the new items and what the pending outbox it replaced carried.
+            OutboxBody? written = null;
+            if (path is not null && !Outbox.TryRead(File.ReadAllText(path), null, out written))
+            {
+                throw new CommandFailedException($"{path} was written but does not read back as an outbox: the disk may be failing. Run outbox write --all.");
+            }
+
+            var carried = written?.Acks.Count ?? 0;
+            var replies = written?.Replies ?? 0;
             if (settings.Json)
             {
-                WriteJson(new { Outbox = path, Acknowledged = path is null ? 0 : ids.Count, Replies = replies });
+                WriteJson(new { Outbox = path, Acknowledged = carried, Replies = replies });
             }
             else if (path is null)
             {
@@ -183,7 +191,7 @@ public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment 
             }
             else
             {
-                Line($"Outbox: [bold]{E(path)}[/] acknowledges {ids.Count} envelope(s) and carries {replies} repl{(replies == 1 ? "y" : "ies")}. "
+                Line($"Outbox: [bold]{E(path)}[/] acknowledges {carried} envelope(s) and carries {replies} repl{(replies == 1 ? "y" : "ies")}. "
                     + "Carry it to the online machine: [bold]upload-outbox[/].");
             }
         }
@@ -194,41 +202,71 @@ public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment 
     /// <summary>
     /// Signs and writes the outbox with the acknowledgements and every reply still waiting (or, with
     /// <paramref name="resendReplies"/>, every reply the server has not sent back yet), then records what it carried
-    /// (after the file is safely written). Returns null when there is nothing to carry.
+    /// (after the file is safely written). One outbox at a time: a pending outbox (no receipt beside it) is replaced
+    /// by one that carries all it carried and what is new, so re-imports do not pile up outboxes. Returns null when
+    /// there is nothing new to carry, or with <paramref name="pendingWhenNothingNew"/> the pending outbox that carries it.
     /// </summary>
     public static string? Write(ConsoleHome home, VaultStore vault, string reviewerId, Ed25519SecretKey signingKey, IReadOnlyList<string> acks, DateOnly today,
-        bool resendReplies = false)
+        bool resendReplies = false, bool pendingWhenNothingNew = false)
     {
         ArgumentNullException.ThrowIfNull(home);
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(acks);
+        var pending = Outbox.List(home.OutboxFolder).Where(f => f.IsPending && f.Body.Reviewer == reviewerId).Select(f => f.Path).ToList();
+        var pendingNames = pending.Select(Path.GetFileName).OfType<string>().ToList();
         var seenBack = vault.Db.Envelopes.AsNoTracking().Where(e => e.Kind == "reply" && e.EnvelopeHash != null).Select(e => e.EnvelopeHash!)
             .ToHashSet(StringComparer.Ordinal);
-        var replies = vault.Db.OutgoingReplies.AsNoTracking().Where(r => r.ReviewerId == reviewerId && (r.QueuedIn == null || resendReplies))
+        var replies = vault.Db.OutgoingReplies.AsNoTracking()
+            .Where(r => r.ReviewerId == reviewerId && (r.QueuedIn == null || resendReplies || pendingNames.Contains(r.QueuedIn)))
             .OrderBy(r => r.Created).ToList().Where(r => !seenBack.Contains(r.Id)).ToList();
-        if (acks.Count == 0 && replies.Count == 0)
+        var carried = vault.Db.Envelopes.AsNoTracking().Where(e => e.AcknowledgedIn != null && pendingNames.Contains(e.AcknowledgedIn))
+            .Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        var somethingNew = acks.Any(id => !carried.Contains(id)) || replies.Any(r => r.QueuedIn is null || !pendingNames.Contains(r.QueuedIn));
+        if (!somethingNew && !resendReplies)
         {
-            return null;
+            return pendingWhenNothingNew && (acks.Count > 0 || replies.Count > 0) ? pending.FirstOrDefault() : null;
         }
 
-        var body = Outbox.EncodeBody(reviewerId, today, acks,
+        var allAcks = acks.Concat(carried.Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        var body = Outbox.EncodeBody(reviewerId, today, allAcks,
             replies.Select(r => new OutboxReply(Ed25519PublicKey.TryParseBase64(r.Mailbox, out var mailbox) ? mailbox
                 : throw new CommandFailedException($"Queued reply {r.Id[..8]} has a damaged mailbox key: restore the vault from your backup."), r.Signature, r.Envelope)).ToList());
-        var path = Outbox.WriteToFolder(home.OutboxFolder, today, Outbox.Sign(body, signingKey));
+        var text = Outbox.Sign(body, signingKey);
+        // Replaced in place (temp file and rename): at every moment one complete pending outbox exists.
+        string path;
+        if (pending.Count > 0)
+        {
+            path = pending[0];
+            AtomicFile.WriteText(path, text);
+        }
+        else
+        {
+            path = Outbox.WriteToFolder(home.OutboxFolder, today, text);
+        }
+
         var name = Path.GetFileName(path);
-        using var writer = new VaultWriter(vault.Connection);
-        writer.BeginBatch();
-        foreach (var id in acks)
+        using (var writer = new VaultWriter(vault.Connection))
         {
-            writer.Acknowledge(id, name);
+            writer.BeginBatch();
+            foreach (var id in allAcks)
+            {
+                writer.Acknowledge(id, name);
+            }
+
+            foreach (var reply in replies)
+            {
+                writer.MarkReplyQueued(reply.Id, name);
+            }
+
+            writer.CommitBatch();
         }
 
-        foreach (var reply in replies)
+        // Older pending outboxes (from before one-at-a-time) are carried whole by this one.
+        foreach (var older in pending.Skip(1))
         {
-            writer.MarkReplyQueued(reply.Id, name);
+            File.Delete(older);
         }
 
-        writer.CommitBatch();
         return path;
     }
 }
@@ -259,14 +297,15 @@ public sealed class SearchCommand(IAnsiConsole console, ConsoleEnvironment envir
                 return ExitCodes.Ok;
             }
 
-            var table = new Table().AddColumns("id", "kind", "received", "status", "report", "files", "text");
+            var table = new TableView().Token("id").Token("kind").Token("received").Token("status").Token("report", optional: true)
+                .Token("files", optional: true).Text("text");
             foreach (var e in found)
             {
-                table.AddRow(e.Id[..8], e.Kind, $"{e.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(e.Status), e.CaseId?[..8] ?? "", $"{e.Attachments.Count}",
+                table.Row(e.Id[..8], E(e.Kind), $"{e.ReceivedDay:yyyy-MM-dd}", TriageMarkup.Status(e.Status), e.CaseId?[..8] ?? "", $"{e.Attachments.Count}",
                     TriageMarkup.Preview(e.What ?? e.Text, 60));
             }
 
-            Console.Write(table);
+            Write(table);
             Line($"{found.Count} envelope(s). [grey]list --text \"…\" also filters by status, tag and more.[/]");
         }
 

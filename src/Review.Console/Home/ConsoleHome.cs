@@ -8,9 +8,23 @@ namespace SafeIntake.Review.Console.Home;
 /// </summary>
 public sealed class ConsoleHome
 {
-    private ConsoleHome(string root) => Root = root;
+    private ConsoleHome(string root, string source)
+    {
+        Root = root;
+        Source = source;
+    }
 
     public string Root { get; }
+
+    /// <summary>Where <see cref="Root"/> came from ("--home", "$SAFEINTAKE_HOME" or "the default"), for messages.</summary>
+    public string Source { get; }
+
+    /// <summary>
+    /// The start of every "nothing here" message: the folder looked in, where that choice came from and how to look
+    /// elsewhere, so a reviewer who forgot --home is not steered into creating a second identity.
+    /// </summary>
+    public string LookedIn(string what) =>
+        $"No {what} in {Root} (the console home, from {Source}). If yours is in another folder, pass --home <folder> or set {ConsoleEnvironment.HomeVariable}.";
 
     public string ReviewerKeyfile => Path.Combine(Root, "reviewer.key");
 
@@ -40,10 +54,17 @@ public sealed class ConsoleHome
     public static ConsoleHome Resolve(string? option, ConsoleEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var root = !string.IsNullOrWhiteSpace(option) ? option
-            : environment.GetVariable(ConsoleEnvironment.HomeVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
-            : Path.Combine(environment.UserHome, ".safeintake");
-        return new ConsoleHome(Path.GetFullPath(root));
+        var (root, source) = !string.IsNullOrWhiteSpace(option) ? (option, "--home")
+            : environment.GetVariable(ConsoleEnvironment.HomeVariable) is { Length: > 0 } fromEnvironment ? (fromEnvironment, "$" + ConsoleEnvironment.HomeVariable)
+            : (Path.Combine(environment.UserHome, ".safeintake"), "the default, ~/.safeintake");
+        try
+        {
+            return new ConsoleHome(Path.GetFullPath(root), source);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw CommandFailedException.Usage($"{source}: '{root}' is not a usable folder path.");
+        }
     }
 
     public void EnsureExists() => AtomicFile.CreatePrivateFolder(Root);
@@ -52,7 +73,8 @@ public sealed class ConsoleHome
     {
         if (!File.Exists(ReviewerKeyfile) || !File.Exists(ReviewerPublicFile))
         {
-            throw new CommandFailedException($"No reviewer identity in {Root}. Create one with: safeintake-review keys init --id <id> --name <name>");
+            throw new CommandFailedException(LookedIn("reviewer identity")
+                + " Only if you have no identity yet, create one with: safeintake-review keys init --id <id> --name <name>");
         }
 
         return Home.ReviewerPublicFile.TryRead(ReviewerPublicFile, out var file, out var problem)
@@ -66,15 +88,19 @@ public sealed class ConsoleHome
         ArgumentNullException.ThrowIfNull(passphrases);
         var info = LoadReviewerPublic();
         var file = ReadKeyfile(ReviewerKeyfile, KeyfileKind.Reviewer);
-        var passphrase = passphrases.ReadCurrent($"Passphrase for reviewer [bold]{Spectre.Console.Markup.Escape(info.Id)}[/]");
-        var opened = Keyfile.Open(file, passphrase);
-        if (!opened.IsReviewer)
+        var opened = passphrases.Open($"Passphrase for reviewer [bold]{Spectre.Console.Markup.Escape(info.Id)}[/]", passphrase =>
         {
-            opened.Dispose();
-            throw CommandFailedException.Locked("Wrong passphrase, or the keyfile was altered. Nothing was changed.");
-        }
+            var result = Keyfile.Open(file, passphrase);
+            if (result.IsReviewer)
+            {
+                return result;
+            }
 
-        var identity = opened.Reviewer;
+            result.Dispose();
+            return null;
+        }, "Wrong passphrase, or the keyfile was altered. Nothing was changed.");
+
+        var identity = opened.Reviewer!;
         if (!identity.EncryptionKey.PublicKey.Equals(info.EncryptionKey) || !identity.SigningKey.PublicKey.Equals(info.SigningKey))
         {
             identity.Dispose();

@@ -73,7 +73,7 @@ public sealed class ExportBundle
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return ExportVerification.Refuse(ExportFailure.Unreadable, $"{path} cannot be read: {e.Message}");
+            return ExportVerification.Refuse(ExportFailure.Unreadable, $"{path} cannot be read: {FileErrors.Describe(e)}");
         }
     }
 

@@ -4,6 +4,15 @@ using System.Text.Json;
 
 namespace SafeIntake.Review.Console.Transfer;
 
+/// <summary>The server's answer to an outbox; <see cref="NotApplied"/> is every item that had no effect, one line each.</summary>
+public sealed record OutboxAnswer(long Acknowledged, long Replies, long Deleted, IReadOnlyList<OutboxItemResult> Items)
+{
+    public IReadOnlyList<string> NotApplied => Items
+        .Where(i => i.Result is not ("acknowledged" or "already-acknowledged" or "stored" or "already-stored"))
+        .Select(i => i.Type == "reply" ? $"reply #{i.Index ?? -1}: {i.Result}" : $"acknowledgement {i.Id ?? "(not an id)"}: {i.Result}")
+        .ToList();
+}
+
 /// <summary>The online machine's two requests: download an export bundle (resumable) and post an outbox.</summary>
 public static class HttpTransfer
 {
@@ -76,8 +85,8 @@ public static class HttpTransfer
         return written;
     }
 
-    /// <summary>POST an outbox; returns the server's counts and, one line each, the items it did not apply (export-bundle-v1.md).</summary>
-    public static (long Acknowledged, long Replies, long Deleted, IReadOnlyList<string> NotApplied) PostOutbox(HttpClient client, Uri uri, string fileText, CancellationToken cancellationToken)
+    /// <summary>POST an outbox; returns the server's counts and its per-item results (export-bundle-v1.md §3).</summary>
+    public static OutboxAnswer PostOutbox(HttpClient client, Uri uri, string fileText, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
@@ -99,7 +108,7 @@ public static class HttpTransfer
         {
             using var document = JsonDocument.Parse(response.Content.ReadAsStream(cancellationToken));
             var root = document.RootElement;
-            return (Count(root, "acknowledged"), Count(root, "replies"), Count(root, "deleted"), NotApplied(root));
+            return new OutboxAnswer(Count(root, "acknowledged"), Count(root, "replies"), Count(root, "deleted"), Items(root));
         }
         catch (JsonException)
         {
@@ -108,32 +117,30 @@ public static class HttpTransfer
     }
 
     /// <summary>
-    /// The per-item results that are not a success, as safe one-line text: only a known result word, an index and a
-    /// hex id ever reach the terminal (a compromised server chooses these bytes).
+    /// The per-item results as safe values: only a known result word, an index and a hex id are kept (a compromised
+    /// server chooses these bytes, and they reach the terminal and the receipt).
     /// </summary>
-    private static List<string> NotApplied(JsonElement root)
+    private static List<OutboxItemResult> Items(JsonElement root)
     {
-        var lines = new List<string>();
+        var results = new List<OutboxItemResult>();
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
         {
-            return lines;
+            return results;
         }
 
         foreach (var item in items.EnumerateArray())
         {
             var result = Text(item, "result");
-            if (result is "acknowledged" or "already-acknowledged" or "stored" or "already-stored")
-            {
-                continue;
-            }
-
-            var word = result is "unknown-envelope" or "invalid" or "mailbox-unknown" ? result : "not applied";
-            lines.Add(Text(item, "type") == "reply"
-                ? $"reply #{(item.TryGetProperty("index", out var i) && i.TryGetInt32(out var n) ? n : -1)}: {word}"
-                : $"acknowledgement {(Text(item, "id") is { Length: 32 } id && id.All(char.IsAsciiHexDigitLower) ? id : "(not an id)")}: {word}");
+            var word = result is "acknowledged" or "already-acknowledged" or "stored" or "already-stored" or "unknown-envelope" or "invalid" or "mailbox-unknown"
+                ? result : "not applied";
+            var type = Text(item, "type") == "reply" ? "reply" : "ack";
+            var id = Text(item, "id") is { Length: 32 or 64 } hex && hex.All(char.IsAsciiHexDigitLower) ? hex : null;
+            int? index = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number
+                && i.TryGetInt32(out var n) ? n : null;
+            results.Add(new OutboxItemResult(type, id, index, word));
         }
 
-        return lines;
+        return results;
     }
 
     private static string? Text(JsonElement item, string name) =>
@@ -148,16 +155,33 @@ public static class HttpTransfer
         }
         catch (HttpRequestException e)
         {
-            throw new CommandFailedException($"Cannot reach {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {e.Message}");
+            throw CommandFailedException.Unreachable($"Cannot reach {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {Why(e.HttpRequestError)} "
+                + "Nothing was changed; check the address and the network, then run the command again.");
         }
-        catch (TaskCanceledException)
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CommandFailedException($"{request.RequestUri?.GetLeftPart(UriPartial.Authority)} did not answer in time.");
+            throw CommandFailedException.Unreachable($"{request.RequestUri?.GetLeftPart(UriPartial.Authority)} did not answer in time. "
+                + "Nothing was changed; run the command again later.");
         }
     }
 
+    /// <summary>Why a request failed, in the reviewer's words (.NET's text, e.g. "see inner exception", says nothing useful).</summary>
+    private static string Why(HttpRequestError error) => error switch
+    {
+        HttpRequestError.NameResolutionError => "the name does not resolve (mistyped, or no DNS on this network).",
+        HttpRequestError.ConnectionError => "no connection (refused, or the machine is offline).",
+        HttpRequestError.SecureConnectionError => "the secure (TLS) connection failed: the certificate is not trusted, or the address is not an HTTPS server.",
+        HttpRequestError.ProxyTunnelError => "the proxy refused the connection.",
+        HttpRequestError.HttpProtocolError or HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded
+            => "the server's answer was broken or cut off.",
+        HttpRequestError.VersionNegotiationError => "the server does not speak a supported HTTP version.",
+        HttpRequestError.ConfigurationLimitExceeded => "the server's answer was too large.",
+        _ => "the request failed on the way.",
+    };
+
     private static long Count(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.TryGetInt64(out var n) ? n : 0;
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+        && value.TryGetInt64(out var n) ? n : 0;
 
     /// <summary>The title of an RFC 9457 problem body, when there is one.</summary>
     private static string Problem(HttpResponseMessage response)

@@ -11,6 +11,19 @@ namespace SafeIntake.Review.Console.Transfer;
 /// <summary>A reply going back to a witness's mailbox (export-bundle-v1.md §3).</summary>
 public sealed record OutboxReply(Ed25519PublicKey Mailbox, byte[] Signature, byte[] Envelope);
 
+/// <summary>One outbox file: pending until a receipt for exactly its content lies beside it.</summary>
+public sealed record OutboxFile(string Path, OutboxBody Body, OutboxReceipt? Receipt)
+{
+    public bool IsPending => Receipt is null;
+}
+
+/// <summary>One item of the server's answer (export-bundle-v1.md §3), reduced to known words and hex ids.</summary>
+public sealed record OutboxItemResult(string Type, string? Id, int? Index, string Result);
+
+/// <summary>What <c>upload-outbox</c> records beside an outbox it posted: when, where, and the server's whole answer.</summary>
+public sealed record OutboxReceipt(string Sha256, string Server, DateTimeOffset Uploaded, long Acknowledged, long Replies, long Deleted,
+    IReadOnlyList<OutboxItemResult> Items);
+
 /// <summary>The body of an outbox as read back (for checks and tests).</summary>
 public sealed record OutboxBody(string Reviewer, string Nonce, string Created, IReadOnlyList<string> Acks, int Replies);
 
@@ -109,6 +122,61 @@ public static class Outbox
             return false;
         }
     }
+
+    /// <summary>
+    /// Where <c>upload-outbox</c> records the server's answer: beside the file, as <c>&lt;name&gt;.json.uploaded</c>
+    /// (not *.json, so <c>outbox/*.json</c> never names a receipt).
+    /// </summary>
+    public static string ReceiptPath(string outboxPath) => outboxPath + ".uploaded";
+
+    /// <summary>SHA-256 of the file's bytes: a receipt counts only for the very file it was written for.</summary>
+    public static string Digest(string fileText) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fileText)));
+
+    /// <summary>The receipt of <paramref name="outboxPath"/> when one was written for exactly this file's content.</summary>
+    public static OutboxReceipt? ReadReceipt(string outboxPath, string fileText)
+    {
+        var path = ReceiptPath(outboxPath);
+        try
+        {
+            if (!File.Exists(path) || new FileInfo(path).Length > 16 * 1024 * 1024)
+            {
+                return null;
+            }
+
+            var receipt = JsonSerializer.Deserialize<OutboxReceipt>(File.ReadAllText(path), ReceiptJson);
+            return receipt is not null && receipt.Sha256 == Digest(fileText) ? receipt : null;
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public static void WriteReceipt(string outboxPath, OutboxReceipt receipt) =>
+        AtomicFile.WriteText(ReceiptPath(outboxPath), JsonSerializer.Serialize(receipt, ReceiptJson) + "\n");
+
+    /// <summary>Every outbox file in <paramref name="folder"/> (oldest name first), with its body and receipt.</summary>
+    public static IReadOnlyList<OutboxFile> List(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var files = new List<OutboxFile>();
+        foreach (var path in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            var text = new FileInfo(path).Length <= MaxFileLength ? File.ReadAllText(path) : "";
+            if (TryRead(text, null, out var body))
+            {
+                files.Add(new OutboxFile(path, body, ReadReceipt(path, text)));
+            }
+        }
+
+        return files;
+    }
+
+    private static readonly JsonSerializerOptions ReceiptJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Writes <c>&lt;folder&gt;/&lt;yyyy-MM-dd&gt;-&lt;n&gt;.json</c> with the next free n; returns the path.</summary>
     public static string WriteToFolder(string folder, DateOnly day, string fileText)

@@ -59,8 +59,11 @@ public sealed class CaseActions(VaultStore vault, AuditSigner signer, DateTimeOf
         return Commit("set-severity", report.Id, details);
     }
 
-    /// <summary>Adds (or with <paramref name="remove"/> removes) tags; the tag list is a sealed cell plus one blind-index token per tag.</summary>
-    public AuditRecord Tag(string id, IReadOnlyList<string> tags, bool remove)
+    /// <summary>
+    /// Adds (or with <paramref name="remove"/> removes) tags; the tag list is a sealed cell plus one blind-index token per tag.
+    /// Null when every tag was there already (or none was): the wish holds, so it is no failure, and no audit entry is written.
+    /// </summary>
+    public AuditRecord? Tag(string id, IReadOnlyList<string> tags, bool remove)
     {
         var report = Load(id);
         var wanted = tags.Select(Workflow.NormaliseTag).Distinct(StringComparer.Ordinal).ToList();
@@ -73,7 +76,7 @@ public sealed class CaseActions(VaultStore vault, AuditSigner signer, DateTimeOf
         var changed = remove ? wanted.Where(current.Contains).ToList() : wanted.Where(t => !current.Contains(t)).ToList();
         if (changed.Count == 0)
         {
-            throw new CommandFailedException(remove ? "The report has none of those tags." : "The report has those tags already.");
+            return null;
         }
 
         var updated = remove ? current.Except(changed).ToList() : [.. current, .. changed];
@@ -239,15 +242,28 @@ public static class CaseIds
 {
     public const int MinimumPrefix = 6;
 
+    /// <summary>
+    /// The one id rule of every command (show, export-attachment, link, audit show --case, …): the whole 32-hex-digit
+    /// id or a unique first <see cref="MinimumPrefix"/> or more of it, any case. Null when <paramref name="idOrPrefix"/>
+    /// follows it, else the usage error; checked before the passphrase is asked.
+    /// </summary>
+    public static string? Problem(string? idOrPrefix, string what = "a report id")
+    {
+        var prefix = (idOrPrefix ?? "").Trim();
+        return prefix.Length >= MinimumPrefix && prefix.Length <= 32 && prefix.All(char.IsAsciiHexDigit) ? null
+            : $"'{idOrPrefix}' is not {what}: give the id or at least its first {MinimumPrefix} hex digits, as list shows them.";
+    }
+
     public static string Resolve(VaultStore vault, string idOrPrefix)
     {
         ArgumentNullException.ThrowIfNull(vault);
         ArgumentNullException.ThrowIfNull(idOrPrefix);
-        var prefix = idOrPrefix.Trim().ToLowerInvariant();
-        if (prefix.Length < MinimumPrefix || prefix.Length > 32 || !prefix.All(Uri.IsHexDigit))
+        if (Problem(idOrPrefix) is { } problem)
         {
-            throw new CommandFailedException($"'{idOrPrefix}' is not a report id: give the id or at least its first {MinimumPrefix} hex digits, as list shows them.");
+            throw CommandFailedException.Usage(problem);
         }
+
+        var prefix = idOrPrefix.Trim().ToLowerInvariant();
 
         var matches = vault.Db.Envelopes.AsNoTracking().Where(e => e.Id.StartsWith(prefix)).Select(e => e.Id).Take(3).ToList();
         return matches.Count switch

@@ -392,7 +392,8 @@ public static class CaseQuery
         var cells = vault.Db.Envelopes.AsNoTracking().Where(e => ids.Contains(e.Id))
             .Select(e => new { e.Id, e.Language, e.Category, e.What, e.Text, e.Tags }).ToDictionary(e => e.Id);
         var counts = vault.Db.Envelopes.AsNoTracking().Where(e => e.CaseId != null && ids.Contains(e.CaseId))
-            .GroupBy(e => new { e.CaseId, e.Kind }).Select(g => new { g.Key.CaseId, g.Key.Kind, Count = g.Count() }).ToList();
+            .GroupBy(e => new { e.CaseId, e.Kind }).Select(g => new { g.Key.CaseId, g.Key.Kind, Count = g.Count() })
+            .ToDictionary(x => (x.CaseId!, x.Kind), x => x.Count);
         var c = vault.Keys.Cells;
         const string t = VaultEnvelope.Table;
         return page.Select(r =>
@@ -401,8 +402,7 @@ public static class CaseQuery
             return new CaseSummary(r.Id, r.Sequence, r.Kind, r.ReceivedDay, r.Status, r.Severity, r.Assignee, CaseActions.ReadTags(vault, r.Id, cell.Tags),
                 c.OpenText(t, "Language", r.Id, cell.Language), c.OpenText(t, "Category", r.Id, cell.Category), c.OpenText(t, "What", r.Id, cell.What),
                 c.OpenText(t, "Text", r.Id, cell.Text), r.CaseId, r.Attachments,
-                counts.Where(x => x.CaseId == r.Id && x.Kind == "follow-up").Sum(x => x.Count),
-                counts.Where(x => x.CaseId == r.Id && x.Kind == "reply").Sum(x => x.Count));
+                counts.GetValueOrDefault((r.Id, "follow-up")), counts.GetValueOrDefault((r.Id, "reply")));
         }).ToList();
     }
 }

@@ -55,7 +55,10 @@ public sealed class VaultStore : IDisposable
             // secure_delete: freed pages are overwritten, so deleted ciphertext does not linger in the file.
             Execute(connection, "PRAGMA secure_delete = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;");
             AtomicFile.RestrictToOwner(path);
-            db = new VaultDbContext(new DbContextOptionsBuilder<VaultDbContext>().UseSqlite(connection).Options);
+            // One JSON parameter per collection (json_each), never one parameter per item: EF Core 10's default expands
+            // `ids.Contains(x)` into one SQL variable per id, and SQLite refuses more than 32,766 ("too many SQL variables").
+            db = new VaultDbContext(new DbContextOptionsBuilder<VaultDbContext>()
+                .UseSqlite(connection, o => o.UseParameterizedCollectionMode(ParameterTranslationMode.Parameter)).Options);
             var logExisted = TableExists(connection, AuditEntry.Table);
             MigrateIfNeeded(connection, db);
             keys = VaultKeys.Derive(reviewerKey);

@@ -140,7 +140,7 @@ public sealed class ExportAttachmentCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "export-attachment", id, "--to", _out, "--file", "2");
 
-        Assert.Contains("--file takes 1 to 1", result.Output, StringComparison.Ordinal);
+        Assert.Contains("--file takes 1 to 1", result.Errors, StringComparison.Ordinal);
         Assert.Empty(OutFiles());
     }
 
@@ -205,7 +205,7 @@ public sealed class ExportAttachmentCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "export-attachment", id, "--to", missing);
 
-        Assert.Contains("is not an existing folder", result.Output, StringComparison.Ordinal);
+        Assert.Contains("is not an existing folder", result.Errors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_home.Path("not-there")));
     }
 
@@ -226,7 +226,7 @@ public sealed class ExportAttachmentCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "export-attachment", "0123456789abcdef", "--to", _out);
 
-        Assert.Contains("No envelope in the vault has an id starting with 0123456789abcdef", result.Output, StringComparison.Ordinal);
+        Assert.Contains("No envelope in the vault has an id starting with 0123456789abcdef", result.Errors, StringComparison.Ordinal);
         Assert.Empty(OutFiles());
     }
 
@@ -238,8 +238,8 @@ public sealed class ExportAttachmentCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "export-attachment", "ABCDEF01", "--to", _out);
 
-        Assert.Contains("More than one envelope starts with abcdef01", result.Output, StringComparison.Ordinal);
-        Assert.Contains("give more of the id", result.Output, StringComparison.Ordinal);
+        Assert.Contains("More than one envelope starts with abcdef01", result.Errors, StringComparison.Ordinal);
+        Assert.Contains("give more of the id", result.Errors, StringComparison.Ordinal);
         Assert.Empty(OutFiles());
 
         ExportJson("abcdef011", "--to", _out);
@@ -265,7 +265,7 @@ public sealed class ExportAttachmentCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Usage, "export-attachment", id);
 
-        Assert.Contains("--to is required", result.Output, StringComparison.Ordinal);
+        Assert.Contains("--to is required", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -282,7 +282,7 @@ public sealed class ExportAttachmentCommandTests : IDisposable
     {
         var result = _home.Expect(ExitCodes.Failure, "export-attachment", "0123456789abcdef", "--to", _out);
 
-        Assert.Contains("import a bundle first", result.Output, StringComparison.Ordinal);
+        Assert.Contains("import a bundle first", result.Errors, StringComparison.Ordinal);
         Assert.False(File.Exists(_home.Path("vault", "vault.db")));
     }
 

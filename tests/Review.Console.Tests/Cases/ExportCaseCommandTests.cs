@@ -73,7 +73,7 @@ public sealed class ExportCaseCommandTests : IDisposable
 
         var result = _t.Expect(ExitCodes.Failure, "export-case", id, "--to", _t.Home.Path("no-such-folder"));
 
-        Assert.Contains("not an existing folder", result.Output, StringComparison.Ordinal);
+        Assert.Contains("not an existing folder", result.Errors, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_t.Home.Path("no-such-folder")));
         Assert.Equal(before, _t.Json("audit", "show").AsArray().Count);
     }
@@ -84,7 +84,7 @@ public sealed class ExportCaseCommandTests : IDisposable
         var id = _t.Report("first report");
         _t.Import();
 
-        Assert.Contains("--format", _t.Expect(ExitCodes.Usage, "export-case", id, "--to", _t.Home.Root, "--format", "pdf").Output, StringComparison.Ordinal);
-        Assert.Contains("--to", _t.Expect(ExitCodes.Usage, "export-case", id).Output, StringComparison.Ordinal);
+        Assert.Contains("--format", _t.Expect(ExitCodes.Usage, "export-case", id, "--to", _t.Home.Root, "--format", "pdf").Errors, StringComparison.Ordinal);
+        Assert.Contains("--to", _t.Expect(ExitCodes.Usage, "export-case", id).Errors, StringComparison.Ordinal);
     }
 }

@@ -33,8 +33,8 @@ public sealed class ImportCommandTests : IDisposable
     private void AssertRefusedAndNothingImported(string path, string expectedInMessage)
     {
         var result = _home.Expect(ExitCodes.Failure, "import", path);
-        Assert.Contains("nothing was imported", result.Output, StringComparison.Ordinal);
-        Assert.Contains(expectedInMessage, result.Output, StringComparison.Ordinal);
+        Assert.Contains("nothing was imported", result.Errors, StringComparison.Ordinal);
+        Assert.Contains(expectedInMessage, result.Errors, StringComparison.Ordinal);
         Assert.Empty(ListVault());
         Assert.False(Directory.Exists(_home.Path("outbox")));
     }
@@ -102,7 +102,9 @@ public sealed class ImportCommandTests : IDisposable
         Assert.Equal(before, ListVault().ToJsonString());
         Assert.True(Outbox.TryRead(File.ReadAllText((string)second["outbox"]!), _alice.SigningKey, out var body));
         Assert.Equal(3, body.Acks.Count);
-        Assert.EndsWith("2026-11-26-2.json", (string)second["outbox"]!, StringComparison.Ordinal);
+        // One outbox at a time: the pending one carries the acknowledgements again, no second file.
+        Assert.EndsWith("2026-11-26-1.json", (string)second["outbox"]!, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(_home.Path("outbox"), "*.json"));
     }
 
     [Fact]
@@ -279,7 +281,7 @@ public sealed class ImportCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "import", Write());
 
-        Assert.Contains("server trust", result.Output, StringComparison.Ordinal);
+        Assert.Contains("server trust", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -290,7 +292,7 @@ public sealed class ImportCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "import", Write());
 
-        Assert.Contains("'bob'", result.Output, StringComparison.Ordinal);
+        Assert.Contains("'bob'", result.Errors, StringComparison.Ordinal);
         Assert.Empty(ListVault());
     }
 

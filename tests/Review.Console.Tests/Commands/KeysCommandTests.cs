@@ -42,14 +42,55 @@ public sealed class KeysCommandTests : IDisposable
     public void Init_InvalidId_IsUsageError(string id) =>
         _home.Expect(ExitCodes.Usage, "keys", "init", "--id", id, "--name", "Alice", "--argon-fast");
 
-    [Fact]
-    public void Init_WeakPassphrase_WarnsButCreates()
+    [Theory]
+    [InlineData("short")]
+    [InlineData("aaaaaaaaaaaaaaaa")]
+    [InlineData("password1234")]
+    public void Init_WeakPassphrase_IsRefusedBeforeAnythingIsCreated_UnlessInsisted(string weak)
     {
-        _home.Variables[ConsoleEnvironment.PassphraseVariable] = "short";
+        _home.Variables[ConsoleEnvironment.PassphraseVariable] = weak;
 
-        var result = _home.Expect(ExitCodes.Ok, "keys", "init", "--id", "alice", "--name", "Alice", "--argon-fast");
+        var refused = _home.Expect(ExitCodes.Failure, "keys", "init", "--id", "alice", "--name", "Alice", "--argon-fast");
 
-        Assert.Contains("weak", result.Output, StringComparison.Ordinal);
+        Assert.Contains("weak", refused.Errors, StringComparison.Ordinal);
+        Assert.Contains("--accept-weak-passphrase", refused.Errors, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_home.Root));
+
+        var insisted = _home.Expect(ExitCodes.Ok, "keys", "init", "--id", "alice", "--name", "Alice", "--argon-fast", "--accept-weak-passphrase");
+        Assert.Contains("Warning: this passphrase is weak", insisted.Errors, StringComparison.Ordinal);
+        Assert.True(File.Exists(_home.Path("reviewer.key")));
+    }
+
+    [Fact]
+    public void Init_Interactive_WeakThenMismatchThenGood_IsAskedAgainAndCreates()
+    {
+        _home.Variables.Remove(ConsoleEnvironment.PassphraseVariable);
+        const string good = "typed at the keyboard, not echoed";
+
+        var result = _home.RunWithInput(["short", good, "a different one entirely", good, good], "keys", "init", "--id", "alice", "--name", "Alice", "--argon-fast");
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains("Too weak", result.Output, StringComparison.Ordinal);
+        Assert.Contains("The two passphrases differ", result.Output, StringComparison.Ordinal);
+        Assert.True(SafeIntake.Crypto.Keyfile.Open(File.ReadAllBytes(_home.Path("reviewer.key")), good).IsReviewer);
+    }
+
+    [Fact]
+    public void Unlock_Interactive_ThreeTries()
+    {
+        _home.InitReviewer();
+        _home.Variables.Remove(ConsoleEnvironment.PassphraseVariable);
+
+        var second = _home.RunWithInput(["wrong once", TestHome.Passphrase], "outbox", "write");
+        Assert.Equal(ExitCodes.Ok, second.ExitCode);
+        Assert.Contains("Wrong passphrase. 2 more tries.", second.Output, StringComparison.Ordinal);
+
+        var third = _home.RunWithInput(["wrong once", "wrong twice", TestHome.Passphrase], "outbox", "write");
+        Assert.Equal(ExitCodes.Ok, third.ExitCode);
+
+        var locked = _home.RunWithInput(["wrong once", "wrong twice", "wrong thrice"], "outbox", "write");
+        Assert.Equal(ExitCodes.Locked, locked.ExitCode);
+        Assert.Contains("3 tries", locked.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,6 +124,7 @@ public sealed class KeysCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.DoesNotContain(typed, result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("*", result.Output, StringComparison.Ordinal);
         Assert.True(SafeIntake.Crypto.Keyfile.Open(File.ReadAllBytes(_home.Path("reviewer.key")), typed).IsReviewer);
     }
 
@@ -91,7 +133,9 @@ public sealed class KeysCommandTests : IDisposable
     {
         _home.Variables.Remove(ConsoleEnvironment.PassphraseVariable);
 
-        var result = _home.RunWithInput(["first passphrase typed", "second passphrase typed"], "keys", "init", "--id", "alice", "--name", "Alice", "--argon-fast");
+        // Asked again after each mismatch; three mismatches and nothing is created.
+        var result = _home.RunWithInput(["first passphrase typed", "second passphrase typed", "first passphrase typed", "second passphrase typed",
+            "first passphrase typed", "second passphrase typed"], "keys", "init", "--id", "alice", "--name", "Alice", "--argon-fast");
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.False(File.Exists(_home.Path("reviewer.key")));
@@ -136,7 +180,7 @@ public sealed class KeysCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Locked, "keys", "change-passphrase", "--argon-fast");
 
-        Assert.Contains("Wrong passphrase", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Wrong passphrase", result.Errors, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(_home.Path("reviewer.key")));
     }
 
@@ -150,7 +194,7 @@ public sealed class KeysCommandTests : IDisposable
 
         var result = _home.Expect(ExitCodes.Failure, "outbox", "write");
 
-        Assert.Contains("below the minimum", result.Output, StringComparison.Ordinal);
+        Assert.Contains("below the minimum", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]

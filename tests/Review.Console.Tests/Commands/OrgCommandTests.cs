@@ -109,7 +109,7 @@ public sealed class OrgCommandTests : IDisposable
 
         var result = _org.Expect(ExitCodes.Failure, "org", "add-reviewer", _alice.Path("altered.json"));
 
-        Assert.Contains("fingerprint does not match", result.Output, StringComparison.Ordinal);
+        Assert.Contains("fingerprint does not match", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -140,7 +140,7 @@ public sealed class OrgCommandTests : IDisposable
         _alice.Expect(ExitCodes.Usage, "bundle", "install", _org.Path("b2.json"));
         _alice.Expect(ExitCodes.Ok, "bundle", "install", _org.Path("b2.json"), "--org-key", orgKey.ToBase64());
         var rollback = _alice.Expect(ExitCodes.Failure, "bundle", "install", _org.Path("b1.json"));
-        Assert.Contains("RolledBack", rollback.Output, StringComparison.Ordinal);
+        Assert.Contains("RolledBack", rollback.Errors, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -85,8 +85,11 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
             Console(online, "upload-outbox", outbox, "--server", server.ToString());
 
             Assert.Empty(Directory.GetFiles(Path.Combine(data, "blobs")));
-            var again = Console(online, ["upload-outbox", outbox, "--server", server.ToString()], expectedExit: 1);
+            // Recorded beside the file: uploading it again is skipped, not replayed.
+            var again = Console(online, ["upload-outbox", outbox, "--server", server.ToString()], expectedExit: 0);
             output.WriteLine(again);
+            Assert.Contains("uploaded already", again, StringComparison.Ordinal);
+            Assert.True(File.Exists(outbox + ".uploaded"));
             Assert.DoesNotContain(Directory.EnumerateFiles(airGapped, "*", SearchOption.AllDirectories),
                 f => File.ReadAllBytes(f).AsSpan().IndexOf("canary-e2e"u8) >= 0);
         }

@@ -162,7 +162,7 @@ public sealed class ReviewCommandTests : IDisposable
         });
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
-        Assert.Contains("✗ The report has those tags already.", result.Output, StringComparison.Ordinal);
+        Assert.Contains("The report has those tags already. Nothing to change.", result.Output, StringComparison.Ordinal);
         Assert.Contains($"Report {oldest[..8]}: severity critical.", result.Output, StringComparison.Ordinal);
         var shown = Show(oldest);
         Assert.Equal("critical", (string?)shown["summary"]!["severity"]);
@@ -268,8 +268,8 @@ public sealed class ReviewCommandTests : IDisposable
         var result = _home.Run("review");
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Contains("review needs a terminal", result.Output, StringComparison.Ordinal);
-        Assert.Contains("list, show, set-status", result.Output, StringComparison.Ordinal);
+        Assert.Contains("review needs a terminal", result.Errors, StringComparison.Ordinal);
+        Assert.Contains("list, show, set-status", result.Errors, StringComparison.Ordinal);
     }
 
     private RunResult Review(Action<TestConsoleInput> keys)

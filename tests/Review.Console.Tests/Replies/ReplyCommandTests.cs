@@ -52,7 +52,7 @@ public sealed class ReplyCommandTests : IDisposable
 
         var result = _t.Expect(ExitCodes.Failure, "reply", id, "--text", "hello");
 
-        Assert.Contains("Replies need the organisation's reviewer bundle", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Replies need the organisation's reviewer bundle", result.Errors, StringComparison.Ordinal);
         Assert.Equal(0, (int)_t.Json("stats")["queuedReplies"]!);
     }
 
@@ -65,7 +65,7 @@ public sealed class ReplyCommandTests : IDisposable
 
         var result = _t.Expect(ExitCodes.Failure, "reply", id, "--text", "hello");
 
-        Assert.Contains("chose no codename", result.Output, StringComparison.Ordinal);
+        Assert.Contains("chose no codename", result.Errors, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -81,7 +81,7 @@ public sealed class ReplyCommandTests : IDisposable
 
         var result = _t.Expect(ExitCodes.Failure, "reply", id, "--text", "hello");
 
-        Assert.Contains("the server would refuse a reply", result.Output, StringComparison.Ordinal);
+        Assert.Contains("the server would refuse a reply", result.Errors, StringComparison.Ordinal);
         Assert.Equal(0, (int)_t.Json("stats")["queuedReplies"]!);
         Assert.False((bool)_t.Json("show", id)["canReply"]!);
     }

@@ -4,10 +4,10 @@ using Spectre.Console.Testing;
 
 namespace SafeIntake.Review.Console.Tests.Support;
 
-/// <summary>The outcome of one console run: its exit code and everything it printed.</summary>
-public sealed record RunResult(int ExitCode, string Output)
+/// <summary>The outcome of one console run: its exit code, what it printed on standard output and on standard error.</summary>
+public sealed record RunResult(int ExitCode, string Output, string Errors = "")
 {
-    public override string ToString() => $"exit {ExitCode}:\n{Output}";
+    public override string ToString() => $"exit {ExitCode}:\n{Output}\n--- stderr ---\n{Errors}";
 }
 
 /// <summary>
@@ -39,6 +39,12 @@ public sealed class TestHome : IDisposable
 
     /// <summary>Whether standard input counts as piped; false unless a test pipes text in.</summary>
     public Func<bool> InputRedirected { get; set; } = () => false;
+
+    /// <summary>Whether standard output counts as piped (plain tables); false unless a test pipes the output.</summary>
+    public bool OutputRedirected { get; set; }
+
+    /// <summary>The console's width in columns (what the terminal reports; COLUMNS in <see cref="Variables"/> overrides it).</summary>
+    public int Width { get; set; } = 220;
 
     /// <summary>Plays the reviewer's editor on a draft (editor command, path) and returns its exit code.</summary>
     public Func<string, string, int> RunEditor { get; set; } = (_, _) => throw new InvalidOperationException("This test uses no editor.");
@@ -78,9 +84,11 @@ public sealed class TestHome : IDisposable
 
     private RunResult RunIn(TestConsole console, string[] args)
     {
-        console.Width(220);
+        console.Width(Width);
+        var errors = new StringWriter();
         var environment = new ConsoleEnvironment
         {
+            ErrorOutput = errors,
             GetVariable = name => Variables.GetValueOrDefault(name),
             UserHome = Root,
             Time = new FixedClock(Now),
@@ -88,10 +96,11 @@ public sealed class TestHome : IDisposable
             OnInterrupt = OnInterrupt,
             StandardInput = StandardInput,
             InputRedirected = InputRedirected,
+            OutputRedirected = () => OutputRedirected,
             RunEditor = RunEditor,
         };
         var code = Program.Run(args, console, environment);
-        return new RunResult(code, console.Output);
+        return new RunResult(code, console.Output, errors.ToString());
     }
 
     /// <summary>Runs and asserts the exit code, showing the output when it differs.</summary>

@@ -18,6 +18,9 @@ public sealed class FakeServer : HttpMessageHandler
 
     public string? LastOutbox { get; private set; }
 
+    /// <summary>The body of a 200 answer to an outbox.</summary>
+    public string OutboxAnswer { get; set; } = "{\"acknowledged\":3,\"replies\":0,\"deleted\":2}";
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -53,7 +56,7 @@ public sealed class FakeServer : HttpMessageHandler
         {
             LastOutbox = await request.Content!.ReadAsStringAsync(cancellationToken);
             return OutboxStatus == HttpStatusCode.OK
-                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("{\"acknowledged\":3,\"replies\":0,\"deleted\":2}") }
+                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(OutboxAnswer) }
                 : new HttpResponseMessage(OutboxStatus) { Content = new StringContent("{\"title\":\"replayed\",\"status\":409}") };
         }
 

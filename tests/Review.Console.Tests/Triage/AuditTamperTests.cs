@@ -61,7 +61,7 @@ public sealed class AuditTamperTests : IDisposable
     {
         Assert.Equal([2L, 3, 6], _t.Audit("--case", _a[..8]).Select(e => (long)e!["sequence"]!));
         Assert.Equal(["note"], _t.Audit("--case", _c).Select(e => (string?)e!["action"]));
-        Assert.Contains("not a report id", _t.Expect(ExitCodes.Failure, "audit", "show", "--case", "abc").Output, StringComparison.Ordinal);
+        Assert.Contains("not a report id", _t.Expect(ExitCodes.Usage, "audit", "show", "--case", "abc").Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class AuditTamperTests : IDisposable
         // Read as an empty log, the next entry would start a fresh chain that verifies: it must be refused instead.
         var refused = _t.Expect(ExitCodes.Failure, "set-severity", _b, "low");
 
-        Assert.Contains("head is missing", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("head is missing", refused.Errors, StringComparison.Ordinal);
         Assert.Contains("the log was removed", Assert.Single(AssertAltered(entries: 0)), StringComparison.Ordinal);
         Assert.NotEqual("low", (string?)_t.Json("show", _b)["summary"]!["severity"]);
     }

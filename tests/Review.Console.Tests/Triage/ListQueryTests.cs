@@ -157,14 +157,14 @@ public sealed class ListQueryTests : IDisposable
     }
 
     [Theory]
-    [InlineData(ExitCodes.Failure, "'done' is not a status. Statuses: new, triaged", "--status", "new,done")]
-    [InlineData(ExitCodes.Failure, "'urgent' is not a severity", "--severity", "urgent")]
-    [InlineData(ExitCodes.Failure, "'random' is not a sort order. Sort by: newest, oldest, severity, status", "--sort", "random")]
-    [InlineData(ExitCodes.Failure, "'memo' is not a kind", "--kind", "memo")]
-    [InlineData(ExitCodes.Failure, "--limit must be 1 or more", "--limit", "0")]
-    [InlineData(ExitCodes.Failure, "--since is after --until", "--since", "2026-11-20", "--until", "2026-11-01")]
-    [InlineData(ExitCodes.Failure, "nothing to search for", "--text", "a !")]
-    [InlineData(ExitCodes.Failure, "not a valid tag", "--tag", "<b>")]
+    [InlineData(ExitCodes.Usage, "'done' is not a status. Statuses: new, triaged", "--status", "new,done")]
+    [InlineData(ExitCodes.Usage, "'urgent' is not a severity", "--severity", "urgent")]
+    [InlineData(ExitCodes.Usage, "'random' is not a sort order. Sort by: newest, oldest, severity, status", "--sort", "random")]
+    [InlineData(ExitCodes.Usage, "'memo' is not a kind", "--kind", "memo")]
+    [InlineData(ExitCodes.Usage, "--limit must be 1 or more", "--limit", "0")]
+    [InlineData(ExitCodes.Usage, "--since is after --until", "--since", "2026-11-20", "--until", "2026-11-01")]
+    [InlineData(ExitCodes.Usage, "nothing to search for", "--text", "a !")]
+    [InlineData(ExitCodes.Usage, "not a valid tag", "--tag", "<b>")]
     [InlineData(ExitCodes.Usage, "--since takes a day as yyyy-MM-dd, not '25/11/2026'", "--since", "25/11/2026")]
     [InlineData(ExitCodes.Usage, "--until takes a day as yyyy-MM-dd, not '2026-13-01'", "--until", "2026-13-01")]
     [InlineData(ExitCodes.Usage, "", "--limit", "many")]
@@ -172,8 +172,9 @@ public sealed class ListQueryTests : IDisposable
     {
         var result = _t.Expect(exitCode, ["list", .. args]);
 
-        Assert.Contains(message, result.Output, StringComparison.Ordinal);
-        Assert.Contains("Error", result.Output, StringComparison.Ordinal);
+        Assert.Contains(message, result.Errors, StringComparison.Ordinal);
+        Assert.Contains("Error", result.Errors, StringComparison.Ordinal);
+        Assert.Equal("", result.Output);
     }
 
     [Fact]

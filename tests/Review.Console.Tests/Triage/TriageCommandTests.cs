@@ -64,10 +64,10 @@ public sealed class TriageCommandTests : IDisposable
 
         var result = _t.Expect(ExitCodes.Failure, "set-status", _first, to);
 
-        Assert.Contains(to == "new" ? "already new" : $"cannot go from new to {to}", result.Output, StringComparison.Ordinal);
+        Assert.Contains(to == "new" ? "already new" : $"cannot go from new to {to}", result.Errors, StringComparison.Ordinal);
         if (to != "new")
         {
-            Assert.Contains("triaged or rejected", result.Output, StringComparison.Ordinal);
+            Assert.Contains("triaged or rejected", result.Errors, StringComparison.Ordinal);
         }
 
         Assert.Equal("new", Status(_first));
@@ -84,16 +84,16 @@ public sealed class TriageCommandTests : IDisposable
 
         var result = _t.Expect(ExitCodes.Failure, "set-status", _first, "rejected", "--reason", "spam");
 
-        Assert.Contains("cannot go from closed to rejected", result.Output, StringComparison.Ordinal);
-        Assert.Contains("it can go to: investigating", result.Output, StringComparison.Ordinal);
+        Assert.Contains("cannot go from closed to rejected", result.Errors, StringComparison.Ordinal);
+        Assert.Contains("it can go to: investigating", result.Errors, StringComparison.Ordinal);
         Assert.Equal("closed", Status(_first));
     }
 
     [Fact]
     public void SetStatus_RejectWithReason_ShowsTheReasonUntilReopened()
     {
-        var refused = _t.Expect(ExitCodes.Failure, "set-status", _second, "rejected");
-        Assert.Contains("needs a reason", refused.Output, StringComparison.Ordinal);
+        var refused = _t.Expect(ExitCodes.Usage, "set-status", _second, "rejected");
+        Assert.Contains("needs a reason", refused.Errors, StringComparison.Ordinal);
         Assert.Single(_t.Audit());
 
         var done = _t.Json("set-status", _second, "rejected", "--reason", "  duplicate of the first report  ");
@@ -112,7 +112,7 @@ public sealed class TriageCommandTests : IDisposable
     {
         var result = _t.Expect(ExitCodes.Failure, "set-status", _second, "rejected", "--reason", new string('x', 1001));
 
-        Assert.Contains("the limit is 1000", result.Output, StringComparison.Ordinal);
+        Assert.Contains("the limit is 1000", result.Errors, StringComparison.Ordinal);
         Assert.Equal("new", Status(_second));
     }
 
@@ -124,11 +124,11 @@ public sealed class TriageCommandTests : IDisposable
         Assert.Equal("high", (string?)done["details"]!["to"]);
         Assert.Equal("high", (string?)_t.Json("show", _first)["summary"]!["severity"]);
 
-        var invalid = _t.Expect(ExitCodes.Failure, "set-severity", _first, "urgent");
-        Assert.Contains("'urgent' is not a severity. Severities: low, medium, high, critical.", invalid.Output, StringComparison.Ordinal);
+        var invalid = _t.Expect(ExitCodes.Usage, "set-severity", _first, "urgent");
+        Assert.Contains("'urgent' is not a severity. Severities: low, medium, high, critical.", invalid.Errors, StringComparison.Ordinal);
 
         var same = _t.Expect(ExitCodes.Failure, "set-severity", _first, "high");
-        Assert.Contains("already high", same.Output, StringComparison.Ordinal);
+        Assert.Contains("already high", same.Errors, StringComparison.Ordinal);
         Assert.Equal(2, _t.Audit().Count);
     }
 
@@ -147,16 +147,16 @@ public sealed class TriageCommandTests : IDisposable
 
         Assert.Equal([_second], _t.ListIds("--tag", "police"));
         Assert.Equal([_first], _t.ListIds("--tag", "north gate"));
-        Assert.Contains("none of those tags", _t.Expect(ExitCodes.Failure, "untag", _first, "police").Output, StringComparison.Ordinal);
-        Assert.Contains("has those tags already", _t.Expect(ExitCodes.Failure, "tag", _second, "Police").Output, StringComparison.Ordinal);
+        Assert.Contains("none of those tags", _t.Expect(ExitCodes.Ok, "untag", _first, "police").Output, StringComparison.Ordinal);
+        Assert.Contains("has those tags already", _t.Expect(ExitCodes.Ok, "tag", _second, "Police").Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Tag_MarkupOrControlCharacters_IsRefusedAndNothingTagged()
     {
-        var result = _t.Expect(ExitCodes.Failure, "tag", _first, "ok", "<script>");
+        var result = _t.Expect(ExitCodes.Usage, "tag", _first, "ok", "<script>");
 
-        Assert.Contains("not a valid tag", result.Output, StringComparison.Ordinal);
+        Assert.Contains("not a valid tag", result.Errors, StringComparison.Ordinal);
         Assert.Empty(_t.ListIds("--tag", "ok"));
         Assert.Single(_t.Audit());
     }
@@ -181,15 +181,15 @@ public sealed class TriageCommandTests : IDisposable
         Assert.Equal("alice", (string?)_t.Json("show", _first)["summary"]!["assignee"]);
 
         var bob = _t.Expect(ExitCodes.Failure, "assign", _first, "bob");
-        Assert.Contains("'bob' is not a reviewer this console knows. Reviewers: alice", bob.Output, StringComparison.Ordinal);
+        Assert.Contains("'bob' is not a reviewer this console knows. Reviewers: alice", bob.Errors, StringComparison.Ordinal);
         Assert.Equal("alice", (string?)_t.Json("show", _first)["summary"]!["assignee"]);
 
-        Assert.Contains("assigned to alice already", _t.Expect(ExitCodes.Failure, "assign", _first, "alice").Output, StringComparison.Ordinal);
+        Assert.Contains("assigned to alice already", _t.Expect(ExitCodes.Failure, "assign", _first, "alice").Errors, StringComparison.Ordinal);
 
         var none = _t.Json("assign", _first, "--none");
         Assert.Equal("nobody", (string?)none["details"]!["to"]);
         Assert.Null(_t.Json("show", _first)["summary"]!["assignee"]);
-        Assert.Contains("not assigned", _t.Expect(ExitCodes.Failure, "assign", _first, "--none").Output, StringComparison.Ordinal);
+        Assert.Contains("not assigned", _t.Expect(ExitCodes.Failure, "assign", _first, "--none").Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -228,7 +228,7 @@ public sealed class TriageCommandTests : IDisposable
         _t.Home.InputRedirected = () => true;
         _t.Home.StandardInput = () => new StringReader(" \n\t");
 
-        Assert.Contains("The note is empty", _t.Expect(ExitCodes.Failure, "note", _second).Output, StringComparison.Ordinal);
+        Assert.Contains("The note is empty", _t.Expect(ExitCodes.Failure, "note", _second).Errors, StringComparison.Ordinal);
         Assert.Empty(_t.Json("show", _second)["notes"]!.AsArray());
     }
 
@@ -278,7 +278,7 @@ public sealed class TriageCommandTests : IDisposable
 
         var result = _t.Expect(ExitCodes.Failure, "note", _first);
 
-        Assert.Contains("exited with 1: nothing was saved", result.Output, StringComparison.Ordinal);
+        Assert.Contains("exited with 1: nothing was saved", result.Errors, StringComparison.Ordinal);
         Assert.False(File.Exists(draft));
         Assert.Empty(_t.Json("show", _first)["notes"]!.AsArray());
     }
@@ -297,13 +297,13 @@ public sealed class TriageCommandTests : IDisposable
         Assert.Equal(expected, view["incident"]!.AsArray().Select(x => (string?)x));
         Assert.Equal(expected, view["reports"]!.AsArray().Select(r => (string?)r!["summary"]!["id"]));
         Assert.Equal(new[] { _second, _third }.Order(StringComparer.Ordinal), _t.Json("show", _first)["linked"]!.AsArray().Select(x => (string?)x));
-        Assert.Contains("linked already", _t.Expect(ExitCodes.Failure, "link", _second, _first).Output, StringComparison.Ordinal);
+        Assert.Contains("linked already", _t.Expect(ExitCodes.Failure, "link", _second, _first).Errors, StringComparison.Ordinal);
 
         _t.Json("unlink", _third, _second);
 
         Assert.Equal([_first, _second], _t.Json("merge-view", _first)["incident"]!.AsArray().Select(x => (string?)x));
         Assert.Equal([_third], _t.Json("merge-view", _third)["incident"]!.AsArray().Select(x => (string?)x));
-        Assert.Contains("not linked", _t.Expect(ExitCodes.Failure, "unlink", _third, _second).Output, StringComparison.Ordinal);
+        Assert.Contains("not linked", _t.Expect(ExitCodes.Failure, "unlink", _third, _second).Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -311,7 +311,7 @@ public sealed class TriageCommandTests : IDisposable
     {
         var result = _t.Expect(ExitCodes.Failure, "link", _first, _first[..7]);
 
-        Assert.Contains("cannot be linked to itself", result.Output, StringComparison.Ordinal);
+        Assert.Contains("cannot be linked to itself", result.Errors, StringComparison.Ordinal);
         Assert.Single(_t.Audit());
     }
 
@@ -327,9 +327,9 @@ public sealed class TriageCommandTests : IDisposable
     {
         foreach (var id in new[] { _first[..5], "ghijkl", _first + "0" })
         {
-            var result = _t.Expect(ExitCodes.Failure, "set-status", id, "triaged");
+            var result = _t.Expect(ExitCodes.Usage, "set-status", id, "triaged");
 
-            Assert.Contains($"'{id}' is not a report id: give the id or at least its first 6 hex digits", result.Output, StringComparison.Ordinal);
+            Assert.Contains($"'{id}' is not a report id: give the id or at least its first 6 hex digits", result.Errors, StringComparison.Ordinal);
         }
 
         Assert.Equal("new", Status(_first));
@@ -340,7 +340,7 @@ public sealed class TriageCommandTests : IDisposable
     {
         var unknown = new string(_first[0] == '0' ? '1' : '0', 8);
 
-        Assert.Contains($"No envelope in the vault has an id starting with {unknown}", _t.Expect(ExitCodes.Failure, "show", unknown).Output, StringComparison.Ordinal);
+        Assert.Contains($"No envelope in the vault has an id starting with {unknown}", _t.Expect(ExitCodes.Failure, "show", unknown).Errors, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -355,8 +355,8 @@ public sealed class TriageCommandTests : IDisposable
 
         var result = crafted.Expect(ExitCodes.Failure, "set-status", "abcdef", "triaged");
 
-        Assert.Contains("More than one envelope starts with abcdef", result.Output, StringComparison.Ordinal);
-        Assert.Contains(crafted.Export.Entries[0].Id, result.Output, StringComparison.Ordinal);
+        Assert.Contains("More than one envelope starts with abcdef", result.Errors, StringComparison.Ordinal);
+        Assert.Contains(crafted.Export.Entries[0].Id, result.Errors, StringComparison.Ordinal);
         Assert.Equal(["new", "new"], crafted.Json("list").AsArray().Select(r => (string?)r!["status"]));
         Assert.Equal(crafted.Export.Entries[1].Id, (string?)crafted.Json("set-status", "abcdef02", "triaged")["id"]);
     }
@@ -372,8 +372,8 @@ public sealed class TriageCommandTests : IDisposable
 
         var result = threaded.Expect(ExitCodes.Failure, "set-status", followUp, "triaged");
 
-        Assert.Contains($"is a follow-up of report {report}", result.Output, StringComparison.Ordinal);
-        Assert.Contains($"triage the report, {report[..8]}", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"is a follow-up of report {report}", result.Errors, StringComparison.Ordinal);
+        Assert.Contains($"triage the report, {report[..8]}", result.Errors, StringComparison.Ordinal);
         Assert.Equal("new", (string?)threaded.Json("show", report)["summary"]!["status"]);
     }
 

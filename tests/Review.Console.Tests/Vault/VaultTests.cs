@@ -114,7 +114,7 @@ public sealed class VaultTests : IDisposable
         }
 
         var result = _home.Expect(ExitCodes.Failure, "list");
-        Assert.Contains("does not authenticate", result.Output, StringComparison.Ordinal);
+        Assert.Contains("does not authenticate", result.Errors, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -137,7 +137,7 @@ public sealed class VaultTests : IDisposable
         foreach (var args in new[] { new[] { "list" }, ["import", _export.WriteTo(_home.Root, "again.bundle")], ["outbox", "write"] })
         {
             var result = _home.Expect(ExitCodes.Failure, args);
-            Assert.Contains("damaged", result.Output, StringComparison.Ordinal);
+            Assert.Contains("damaged", result.Errors, StringComparison.Ordinal);
             Assert.Equal(damaged, File.ReadAllBytes(path));
         }
     }
@@ -154,7 +154,7 @@ public sealed class VaultTests : IDisposable
 
         var result = other.Expect(ExitCodes.Failure, "list");
 
-        Assert.Contains("another reviewer key", result.Output, StringComparison.Ordinal);
+        Assert.Contains("another reviewer key", result.Errors, StringComparison.Ordinal);
     }
 
     [Fact]

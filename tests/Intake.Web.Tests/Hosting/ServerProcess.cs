@@ -132,7 +132,10 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             start.Environment["HOME"] = Path.GetTempPath();
         }
 
-        start.ArgumentList.Add(assembly ?? ServerAssembly());
+        // Another user may not be able to reach the build output (a clone in a 0700 folder, as mktemp -d makes):
+        // they run a world-readable copy of it, from that copy's folder.
+        var readable = asUser is not null && assembly is null ? ReadableServerCopy.Value : null;
+        start.ArgumentList.Add(assembly ?? readable ?? ServerAssembly());
         if (arguments is { Count: > 0 })
         {
             // An admin command: Program.cs reads only what follows "admin".
@@ -146,7 +149,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             if (contentRoot != "")
             {
                 start.ArgumentList.Add("--contentRoot");
-                start.ArgumentList.Add(contentRoot ?? Path.Combine(RepositoryRoot, "src", "Intake.Web"));
+                start.ArgumentList.Add(contentRoot ?? (readable is not null ? Path.GetDirectoryName(readable)! : Path.Combine(RepositoryRoot, "src", "Intake.Web")));
             }
 
             if (extraArguments is null)
@@ -364,6 +367,33 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     /// <summary>The server built next to this test assembly's configuration (Debug or Release).</summary>
+    private static readonly Lazy<string> ReadableServerCopy = new(() =>
+    {
+        var source = Path.GetDirectoryName(ServerAssembly())!;
+        var target = Path.Combine(Path.GetTempPath(), $"safeintake-server-{Environment.ProcessId}");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(target, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy, overwrite: true);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(copy, (UnixFileMode)0x1A4); // 0644
+            }
+        }
+
+        foreach (var folder in Directory.EnumerateDirectories(target, "*", SearchOption.AllDirectories).Append(target))
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(folder, (UnixFileMode)0x1ED); // 0755
+            }
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(target, recursive: true);
+        return Path.Combine(target, Path.GetFileName(ServerAssembly()));
+    });
+
     private static string ServerAssembly()
     {
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));

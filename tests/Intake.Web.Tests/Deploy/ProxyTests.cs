@@ -79,6 +79,19 @@ public sealed class CaddyProxyTests(CaddyProxy proxy) : ProxyTests, IClassFixtur
 
     [BinaryFact("/usr/bin/caddy")]
     public Task PlainHttp_OnCaddy_RedirectsToHttps() => PlainHttpRedirectsAsync();
+
+    [BinaryFact("/usr/bin/caddy")]
+    public async Task OnionOnlyVariant_ServesThePage_OverPlainHttpOnLoopback_WithTheAppsHeaders()
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+
+        using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{proxy.OnionPort}/"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(Intake.Web.Security.SecurityHeaders.ContentSecurityPolicy, string.Join(", ", response.Headers.GetValues("Content-Security-Policy")));
+        Assert.False(response.Headers.Contains("Server"), "Caddy's Server header got through");
+        Assert.False(response.Headers.Contains("Set-Cookie"), "a cookie was set");
+    }
 }
 
 [Collection(RealProxies.Name)]
@@ -256,6 +269,9 @@ public sealed class CaddyProxy() : ProxiedServer("/usr/bin/caddy")
 {
     public override string? ServerHeader => null; // "-Server" in the shipped file
 
+    /// <summary>Where the Caddyfile's onion-only variant listens (8080 as shipped), plain HTTP for tor.</summary>
+    public int OnionPort { get; } = ServerProcess.ReservePort();
+
     private string DataHome => Path.Combine(Folder, "data");
 
     protected override bool IsProxyCertificate(X509Certificate2 certificate)
@@ -283,6 +299,8 @@ public sealed class CaddyProxy() : ProxiedServer("/usr/bin/caddy")
         Assert.True(global >= 0, "deploy/Caddyfile has no global options block");
         text = text.Insert(global + 3, $"\tadmin off\n\thttp_port {HttpPort}\n\thttps_port {HttpsPort}\n\tskip_install_trust\n");
         text = Replace(text, "report.example.org {\n", "localhost {\n\ttls internal\n");
+        // The onion-only variant too, uncommented, in the same Caddy on its own loopback port.
+        text = Replace(text, "# http://:8080 {\n# \tbind 127.0.0.1\n# \timport safeintake\n# }\n", $"http://:{OnionPort} {{\n\tbind 127.0.0.1\n\timport safeintake\n}}\n");
         var file = Path.Combine(Folder, "Caddyfile");
         File.WriteAllText(file, text);
         return ProxyProcess.Start(Binary, ["run", "--config", file, "--adapter", "caddyfile"], new Dictionary<string, string>

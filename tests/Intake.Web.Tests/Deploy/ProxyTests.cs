@@ -109,6 +109,98 @@ public sealed class NginxProxyTests(NginxProxy proxy) : ProxyTests, IClassFixtur
     public Task PlainHttp_OnNginx_RedirectsToHttps() => PlainHttpRedirectsAsync();
 }
 
+/// <summary>
+/// What the app receives through each shipped proxy file: no header naming the witness's address. A listener stands in
+/// for the app and records the request heads the proxy forwards.
+/// </summary>
+[Collection(RealProxies.Name)]
+public sealed class ForwardedHeaderTests
+{
+    [BinaryFact("/usr/bin/caddy")]
+    public Task Caddy_ForwardsNoClientAddress() => ForwardsNoClientAddressAsync(port => new CaddyProxy { Upstream = port });
+
+    [BinaryFact("/usr/sbin/nginx")]
+    public Task Nginx_ForwardsNoClientAddress() => ForwardsNoClientAddressAsync(port => new NginxProxy { Upstream = port });
+
+    private static async Task ForwardsNoClientAddressAsync(Func<int, ProxiedServer> create)
+    {
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var heads = new List<string>();
+        using var stop = new CancellationTokenSource();
+        var app = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var connection = await listener.AcceptTcpClientAsync(stop.Token);
+                var stream = connection.GetStream();
+                var buffer = new byte[16384];
+                var head = new StringBuilder();
+                while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    var read = await stream.ReadAsync(buffer, stop.Token);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                }
+
+                lock (heads)
+                {
+                    heads.Add(head.ToString());
+                }
+
+                await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray(), stop.Token);
+            }
+        });
+        var proxy = create(((IPEndPoint)listener.LocalEndpoint).Port);
+        try
+        {
+            await proxy.InitializeAsync();
+            using var client = proxy.CreateClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/en/", UriKind.Relative));
+            // A witness's browser never sends these; a proxy that appends to them would add her address.
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+            string[] seen;
+            lock (heads)
+            {
+                seen = [.. heads];
+            }
+
+            var page = Assert.Single(seen, h => h.StartsWith("GET /en/ ", StringComparison.Ordinal));
+            foreach (var header in new[] { "X-Forwarded-For:", "X-Real-IP:", "Forwarded:" })
+            {
+                Assert.DoesNotContain(header, page, StringComparison.OrdinalIgnoreCase);
+            }
+
+            Assert.DoesNotContain("127.0.0.1", page.Replace($"127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+            await stop.CancelAsync();
+            listener.Stop();
+            try
+            {
+                await app;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+}
+
 /// <summary>deploy/torrc.example as tor reads it, with its folder moved into a temporary one.</summary>
 public sealed class TorConfigTests
 {
@@ -167,6 +259,9 @@ public abstract class ProxiedServer : IAsyncLifetime
 
     private protected ServerProcess Server => _server ?? throw new InvalidOperationException("not started");
 
+    /// <summary>Set before starting: the proxy forwards to this loopback port instead of a server it starts.</summary>
+    public int? Upstream { get; init; }
+
     /// <summary>Whether <paramref name="certificate"/> is the one this proxy serves.</summary>
     protected abstract bool IsProxyCertificate(X509Certificate2 certificate);
 
@@ -180,11 +275,15 @@ public abstract class ProxiedServer : IAsyncLifetime
             return; // the tests skip themselves (BinaryFact)
         }
 
-        _server = await ServerProcess.StartDemoAsync(DemoPath, new Dictionary<string, string>
+        if (Upstream is null)
         {
-            ["Intake__ChunkBytes"] = (4 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Intake__OnionLocation"] = ProxyTests.Onion,
-        });
+            _server = await ServerProcess.StartDemoAsync(DemoPath, new Dictionary<string, string>
+            {
+                ["Intake__ChunkBytes"] = (4 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Intake__OnionLocation"] = ProxyTests.Onion,
+            });
+        }
+
         _proxy = StartProxy();
         using var client = CreateClient(TimeSpan.FromSeconds(5));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -254,7 +353,7 @@ public abstract class ProxiedServer : IAsyncLifetime
     {
         var text = File.ReadAllText(Path.Combine(ServerProcess.RepositoryRoot, "deploy", name));
         Assert.Contains("127.0.0.1:5080", text, StringComparison.Ordinal);
-        return text.Replace("127.0.0.1:5080", $"127.0.0.1:{Server.BaseAddress.Port}", StringComparison.Ordinal);
+        return text.Replace("127.0.0.1:5080", $"127.0.0.1:{Upstream ?? Server.BaseAddress.Port}", StringComparison.Ordinal);
     }
 
     protected static string Replace(string text, string shipped, string test)

@@ -21,8 +21,12 @@ public class BrowserFixture : IAsyncLifetime
     private IntakeServer? _server;
     private ReviewerDesk? _desk;
     private Task<byte[]>? _photo;
+    private Uri? _site;
 
     public IntakeServer Server => _server ?? throw new InvalidOperationException("The fixture did not start (no Chromium?).");
+
+    /// <summary>Where the witness's browser goes: the server itself, or the proxy a test class puts in front of it.</summary>
+    public Uri SiteAddress => _site ?? Server.Address;
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The fixture did not start (no Chromium?).");
 
@@ -38,6 +42,14 @@ public class BrowserFixture : IAsyncLifetime
     /// <summary>Extra server configuration (environment variables) for a test class that needs it.</summary>
     protected virtual IDictionary<string, string>? ServerEnvironment => null;
 
+    /// <summary>Started after the server, before Chromium: something in front of the server (a proxy) and its address.</summary>
+    protected virtual Task<Uri?> StartFrontAsync(IntakeServer server) => Task.FromResult<Uri?>(null);
+
+    /// <summary>Stops what <see cref="StartFrontAsync"/> started, before the server stops.</summary>
+    protected virtual void StopFront()
+    {
+    }
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumFactAttribute.ChromiumPath))
@@ -46,6 +58,7 @@ public class BrowserFixture : IAsyncLifetime
         }
 
         _server = await IntakeServer.StartAsync(environment: ServerEnvironment);
+        _site = await StartFrontAsync(_server);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -68,6 +81,7 @@ public class BrowserFixture : IAsyncLifetime
 
         _playwright?.Dispose();
         _desk?.Dispose();
+        StopFront();
         if (_server is not null)
         {
             await _server.DisposeAsync();

@@ -48,14 +48,14 @@ public sealed class WitnessSession : IAsyncDisposable
     internal static async Task<WitnessSession> StartAsync(BrowserFixture fixture, string test, string lang, BrowserNewContextOptions? options)
     {
         options ??= new BrowserNewContextOptions();
-        options.BaseURL = fixture.Server.Address.ToString();
+        options.BaseURL = fixture.SiteAddress.ToString();
         options.ViewportSize ??= new ViewportSize { Width = 1000, Height = 900 };
         var context = await fixture.Browser.NewContextAsync(options);
         context.SetDefaultTimeout(30_000);
         var network = new NetworkLog();
         network.Attach(context);
         var page = await context.NewPageAsync();
-        var session = new WitnessSession(context, page, network, fixture.Server.Address, test, lang);
+        var session = new WitnessSession(context, page, network, fixture.SiteAddress, test, lang);
         page.Console += (_, message) =>
         {
             if (message.Type is "error" or "warning")

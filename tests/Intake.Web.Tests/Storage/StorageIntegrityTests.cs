@@ -124,4 +124,34 @@ public sealed class StorageIntegrityTests : IDisposable
         var stored = after.Blobs.Select(id => Convert.ToHexString(File.ReadAllBytes(Path.Combine(_factory.DataPath, "blobs", id)))).Order().ToList();
         Assert.Equal(envelopes.Select(Convert.ToHexString).Order().ToList(), stored);
     }
+
+    [Fact]
+    public async Task Writer_OneItemThatCannotBeStored_FailsAlone_TheOthersInItsBatchAreCommitted()
+    {
+        using var witness = _factory.CreateWitness();
+        await witness.SubmitOkAsync(await witness.SealReportAsync("Makes sure the server is up."));
+        var writer = _factory.Services.GetRequiredService<IntakeWriter>();
+        var before = _factory.Snapshot().Envelopes;
+
+        // Queued back to back, so they share a batch: the bad row (no bundle hash) fails that batch's transaction.
+        var pending = Enumerable.Range(0, 9).Select(i => i == 4 ? Row(bundleHash: null!) : Row("00")).Select(row => (row, writer.CommitAsync(row, IntakeStore.NewId()))).ToList();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => pending[4].Item2);
+        foreach (var (row, task) in pending.Where((_, i) => i != 4))
+        {
+            Assert.Same(row, await task);
+        }
+
+        Assert.Equal(before + 8, _factory.Snapshot().Envelopes);
+    }
+
+    private static StoredEnvelope Row(string bundleHash) => new()
+    {
+        Id = IntakeStore.NewId(),
+        Kind = EnvelopeKind.Report,
+        ReceivedDay = DateOnly.FromDateTime(DateTime.UtcNow),
+        Size = 1,
+        EnvelopeHash = IntakeStore.NewId() + IntakeStore.NewId(),
+        BundleHash = bundleHash,
+    };
 }

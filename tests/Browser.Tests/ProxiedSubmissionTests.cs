@@ -1,3 +1,4 @@
+using SafeIntake.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -102,19 +103,7 @@ public abstract class ProxyFront : BrowserFixture
     /// <summary>Writes the configuration from the shipped file; returns the arguments, the environment and the HTTPS port.</summary>
     protected abstract (string[] Arguments, Dictionary<string, string> Environment, int HttpsPort) Configure(IntakeServer server);
 
-    /// <summary>The shipped deploy file with the app's loopback port replaced by the test server's.</summary>
-    protected static string Shipped(string name, IntakeServer server)
-    {
-        var text = File.ReadAllText(Path.Combine(IntakeServer.RepoRoot, "deploy", name));
-        Assert.Contains("127.0.0.1:5080", text, StringComparison.Ordinal);
-        return text.Replace("127.0.0.1:5080", $"127.0.0.1:{server.Address.Port}", StringComparison.Ordinal);
-    }
-
-    protected static string Replace(string text, string shipped, string test)
-    {
-        Assert.Contains(shipped, text, StringComparison.Ordinal);
-        return text.Replace(shipped, test, StringComparison.Ordinal);
-    }
+    protected static string Shipped(string name, IntakeServer server) => ShippedProxyConfigs.Shipped(IntakeServer.RepoRoot, name, server.Address.Port);
 
     protected override async Task<Uri?> StartFrontAsync(IntakeServer server)
     {
@@ -220,19 +209,9 @@ public sealed class CaddyFront : ProxyFront
     protected override (string[] Arguments, Dictionary<string, string> Environment, int HttpsPort) Configure(IntakeServer server)
     {
         int httpsPort = FreePort(), httpPort = FreePort();
-        var text = Shipped("Caddyfile", server);
-        var global = text.IndexOf("\n{\n", StringComparison.Ordinal);
-        Assert.True(global >= 0, "deploy/Caddyfile has no global options block");
-        text = text.Insert(global + 3, $"\tadmin off\n\thttp_port {httpPort}\n\thttps_port {httpsPort}\n\tskip_install_trust\n");
-        text = Replace(text, "report.example.org {\n", "localhost {\n\ttls internal\n");
         var file = Path.Combine(Folder, "Caddyfile");
-        File.WriteAllText(file, text);
-        return (["run", "--config", file, "--adapter", "caddyfile"], new Dictionary<string, string>
-        {
-            ["HOME"] = Folder,
-            ["XDG_DATA_HOME"] = Path.Combine(Folder, "data"),
-            ["XDG_CONFIG_HOME"] = Path.Combine(Folder, "config"),
-        }, httpsPort);
+        File.WriteAllText(file, ShippedProxyConfigs.Caddyfile(Shipped("Caddyfile", server), httpPort, httpsPort));
+        return (["run", "--config", file, "--adapter", "caddyfile"], ShippedProxyConfigs.CaddyEnvironment(Folder), httpsPort);
     }
 }
 
@@ -254,45 +233,8 @@ public sealed class NginxFront : ProxyFront
     protected override (string[] Arguments, Dictionary<string, string> Environment, int HttpsPort) Configure(IntakeServer server)
     {
         int httpsPort = FreePort(), httpPort = FreePort();
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        var certificate = Path.Combine(Folder, "fullchain.pem");
-        var privateKey = Path.Combine(Folder, "privkey.pem");
-        File.WriteAllText(certificate, _certificate.ExportCertificatePem());
-        File.WriteAllText(privateKey, key.ExportPkcs8PrivateKeyPem());
-
-        var site = Shipped("nginx.conf.example", server);
-        site = Replace(site, "/etc/letsencrypt/live/report.example.org/fullchain.pem", certificate);
-        site = Replace(site, "/etc/letsencrypt/live/report.example.org/privkey.pem", privateKey);
-        site = Replace(site, "/var/log/nginx/safeintake-error.log", Path.Combine(Folder, "error.log"));
-        site = Replace(site, "    listen [::]:80;\n", "");
-        site = Replace(site, "    listen [::]:443 ssl http2;\n", "");
-        site = Replace(site, "listen 80;", $"listen 127.0.0.1:{httpPort};");
-        site = Replace(site, "listen 443 ssl http2;", $"listen 127.0.0.1:{httpsPort} ssl http2;");
-        site = site.Replace("report.example.org", "localhost", StringComparison.Ordinal);
-        var temp = Path.Combine(Folder, "temp");
-        Directory.CreateDirectory(temp);
-        Directory.CreateDirectory(Path.Combine(Folder, "logs")); // nginx opens prefix/logs/error.log before it reads the file
-        var file = Path.Combine(Folder, "nginx.conf");
-        File.WriteAllText(file, $$"""
-            error_log {{Path.Combine(Folder, "main-error.log")}} warn;
-            worker_processes 1;
-            events { worker_connections 64; }
-            http {
-                client_body_temp_path {{temp}}/body;
-                proxy_temp_path {{temp}}/proxy;
-                fastcgi_temp_path {{temp}}/fastcgi;
-                uwsgi_temp_path {{temp}}/uwsgi;
-                scgi_temp_path {{temp}}/scgi;
-                access_log off;
-            {{site}}
-            }
-            """);
-        return (["-p", Folder + "/", "-c", file, "-g", $"daemon off; pid {Path.Combine(Folder, "nginx.pid")};"], [], httpsPort);
+        (_certificate, var arguments) = ShippedProxyConfigs.Nginx(Shipped("nginx.conf.example", server), Folder, httpPort, httpsPort);
+        return (arguments, [], httpsPort);
     }
 }
 

@@ -1,3 +1,4 @@
+using SafeIntake.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
@@ -349,18 +350,9 @@ public abstract class ProxiedServer : IAsyncLifetime
     }
 
     /// <summary>The shipped file with the app's loopback port replaced by the test server's.</summary>
-    protected string Shipped(string name)
-    {
-        var text = File.ReadAllText(Path.Combine(ServerProcess.RepositoryRoot, "deploy", name));
-        Assert.Contains("127.0.0.1:5080", text, StringComparison.Ordinal);
-        return text.Replace("127.0.0.1:5080", $"127.0.0.1:{Upstream ?? Server.BaseAddress.Port}", StringComparison.Ordinal);
-    }
+    protected string Shipped(string name) => ShippedProxyConfigs.Shipped(ServerProcess.RepositoryRoot, name, Upstream ?? Server.BaseAddress.Port);
 
-    protected static string Replace(string text, string shipped, string test)
-    {
-        Assert.Contains(shipped, text, StringComparison.Ordinal);
-        return text.Replace(shipped, test, StringComparison.Ordinal);
-    }
+    protected static string Replace(string text, string shipped, string test) => ShippedProxyConfigs.Replace(text, shipped, test);
 }
 
 /// <summary>deploy/Caddyfile with <c>tls internal</c> for localhost, high ports, no admin endpoint, its state in the temp folder.</summary>
@@ -392,22 +384,12 @@ public sealed class CaddyProxy() : ProxiedServer("/usr/bin/caddy")
 
     protected override ProxyProcess StartProxy()
     {
-        var text = Shipped("Caddyfile");
-        // Global options first: no admin endpoint, high ports, no attempt to touch the system trust store.
-        var global = text.IndexOf("\n{\n", StringComparison.Ordinal);
-        Assert.True(global >= 0, "deploy/Caddyfile has no global options block");
-        text = text.Insert(global + 3, $"\tadmin off\n\thttp_port {HttpPort}\n\thttps_port {HttpsPort}\n\tskip_install_trust\n");
-        text = Replace(text, "report.example.org {\n", "localhost {\n\ttls internal\n");
+        var text = ShippedProxyConfigs.Caddyfile(Shipped("Caddyfile"), HttpPort, HttpsPort);
         // The onion-only variant too, uncommented, in the same Caddy on its own loopback port.
         text = Replace(text, "# http://:8080 {\n# \tbind 127.0.0.1\n# \timport safeintake\n# }\n", $"http://:{OnionPort} {{\n\tbind 127.0.0.1\n\timport safeintake\n}}\n");
         var file = Path.Combine(Folder, "Caddyfile");
         File.WriteAllText(file, text);
-        return ProxyProcess.Start(Binary, ["run", "--config", file, "--adapter", "caddyfile"], new Dictionary<string, string>
-        {
-            ["HOME"] = Folder,
-            ["XDG_DATA_HOME"] = DataHome,
-            ["XDG_CONFIG_HOME"] = Path.Combine(Folder, "config"),
-        });
+        return ProxyProcess.Start(Binary, ["run", "--config", file, "--adapter", "caddyfile"], ShippedProxyConfigs.CaddyEnvironment(Folder));
     }
 }
 
@@ -423,47 +405,8 @@ public sealed class NginxProxy() : ProxiedServer("/usr/sbin/nginx")
 
     protected override ProxyProcess StartProxy()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        _certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        var certificate = Path.Combine(Folder, "fullchain.pem");
-        var privateKey = Path.Combine(Folder, "privkey.pem");
-        File.WriteAllText(certificate, _certificate.ExportCertificatePem());
-        File.WriteAllText(privateKey, key.ExportPkcs8PrivateKeyPem());
-
-        var site = Shipped("nginx.conf.example");
-        site = Replace(site, "/etc/letsencrypt/live/report.example.org/fullchain.pem", certificate);
-        site = Replace(site, "/etc/letsencrypt/live/report.example.org/privkey.pem", privateKey);
-        site = Replace(site, "/var/log/nginx/safeintake-error.log", Path.Combine(Folder, "error.log"));
-        site = Replace(site, "    listen [::]:80;\n", "");
-        site = Replace(site, "    listen [::]:443 ssl http2;\n", "");
-        site = Replace(site, "listen 80;", $"listen 127.0.0.1:{HttpPort};");
-        site = Replace(site, "listen 443 ssl http2;", $"listen 127.0.0.1:{HttpsPort} ssl http2;");
-        site = site.Replace("report.example.org", "localhost", StringComparison.Ordinal);
-        var temp = Path.Combine(Folder, "temp");
-        var conf = $$"""
-            error_log {{Path.Combine(Folder, "main-error.log")}} warn;
-            worker_processes 1;
-            events { worker_connections 64; }
-            http {
-                client_body_temp_path {{temp}}/body;
-                proxy_temp_path {{temp}}/proxy;
-                fastcgi_temp_path {{temp}}/fastcgi;
-                uwsgi_temp_path {{temp}}/uwsgi;
-                scgi_temp_path {{temp}}/scgi;
-                access_log off;
-            {{site}}
-            }
-            """;
-        Directory.CreateDirectory(temp);
-        Directory.CreateDirectory(Path.Combine(Folder, "logs")); // nginx opens prefix/logs/error.log before it reads the file
-        var file = Path.Combine(Folder, "nginx.conf");
-        File.WriteAllText(file, conf);
-        return ProxyProcess.Start(Binary, ["-p", Folder + "/", "-c", file, "-g", $"daemon off; pid {Path.Combine(Folder, "nginx.pid")};"],
-            new Dictionary<string, string>());
+        (_certificate, var arguments) = ShippedProxyConfigs.Nginx(Shipped("nginx.conf.example"), Folder, HttpPort, HttpsPort);
+        return ProxyProcess.Start(Binary, arguments, new Dictionary<string, string>());
     }
 }
 

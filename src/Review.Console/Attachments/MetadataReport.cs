@@ -150,6 +150,64 @@ public static class MetadataReport
         ("xmpMM:DocumentID", Other), ("xmpMM:OriginalDocumentID", Other), ("xmpMM:History", Other),
     ];
 
+    /// <summary>How long the metadata of one attachment may take to read before the console gives up on it.</summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
+
+    /// <summary>The one-line note when the reader ran out of <paramref name="budget"/>.</summary>
+    public static string TimedOut(TimeSpan budget) =>
+        string.Create(CultureInfo.InvariantCulture, $"metadata could not be read within {budget.TotalSeconds:0.#} s; the file may carry metadata");
+
+    /// <summary>
+    /// <see cref="Read(Stream)"/> within <paramref name="budget"/>: a crafted file that makes the parser loop cannot hang
+    /// <c>show</c> or <c>export-attachment</c>; past the budget the findings carry <see cref="TimedOut"/> and the command
+    /// goes on. The caller must not use <paramref name="stream"/> again after a timeout: the abandoned read may still hold it.
+    /// </summary>
+    public static MetadataFindings Read(Stream stream, TimeSpan budget) => Within(() => Read(stream), budget);
+
+    /// <summary>
+    /// Runs <paramref name="read"/> on a background thread and waits at most <paramref name="budget"/>. A thread cannot be
+    /// killed in .NET: a read past its budget is abandoned, runs on at the lowest priority, and dies with the process
+    /// (a background thread does not keep the console alive). What it throws within the budget is rethrown here.
+    /// </summary>
+    internal static MetadataFindings Within(Func<MetadataFindings> read, TimeSpan budget)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        MetadataFindings? result = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = read();
+            }
+            catch (Exception e)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "metadata reader",
+        };
+        thread.Start();
+        if (!thread.Join(budget))
+        {
+            try
+            {
+                thread.Priority = ThreadPriority.Lowest;
+            }
+            catch (ThreadStateException)
+            {
+                // It finished between the wait and here: its answer is still dropped, the budget was spent.
+            }
+
+            return new MetadataFindings(null, [], TimedOut(budget));
+        }
+
+        failure?.Throw();
+        return result!;
+    }
+
     /// <summary>Reads <paramref name="stream"/> (readable and seekable) and lists what may identify the witness.</summary>
     public static MetadataFindings Read(Stream stream)
     {

@@ -118,7 +118,7 @@ public sealed class ExportAttachmentCommand(IAnsiConsole console, ConsoleEnviron
 
                 // Read from the handle just written, not by name: what is reported is what was written.
                 file.Position = 0;
-                metadata = MetadataReport.Read(file);
+                metadata = MetadataReport.Read(file, MetadataReport.Budget);
             }
 
             var path = MoveToSafeName(temp, folder, view.Name, position);

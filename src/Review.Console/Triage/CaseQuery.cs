@@ -172,7 +172,7 @@ public static class CaseQuery
             }
 
             using var stream = new VaultAttachmentStream(vault, a);
-            return new AttachmentDetail(view.Id, view.Name, view.Type, view.Size, Attachments.MetadataReport.Read(stream));
+            return new AttachmentDetail(view.Id, view.Name, view.Type, view.Size, Attachments.MetadataReport.Read(stream, Attachments.MetadataReport.Budget));
         }).ToList();
 
         var thread = new List<ThreadMessage>();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SafeIntake.Review.Console.Attachments;
+using SafeIntake.Review.Console;
 
 namespace SafeIntake.Review.Console.Tests.Attachments;
 
@@ -135,5 +136,58 @@ public sealed class MetadataReportTests
 
             Assert.All(findings.Findings, f => Assert.DoesNotContain(f.Value, char.IsControl));
         }
+    }
+    /// <summary>A file that never ends: every read waits forever, as a parser caught in a loop would.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        private readonly ManualResetEventSlim never = new(false);
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => long.MaxValue;
+        public override long Position { get; set; }
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            never.Wait();
+            return 0;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = offset;
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void Read_WithBudget_AFileThatNeverEnds_GivesUpWithinTheBudgetAndSaysSo()
+    {
+        var budget = TimeSpan.FromMilliseconds(500);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var findings = MetadataReport.Read(new EndlessStream(), budget);
+
+        Assert.InRange(clock.Elapsed, budget, budget + TimeSpan.FromSeconds(3));
+        Assert.Equal("metadata could not be read within 0.5 s; the file may carry metadata", findings.Error);
+        Assert.Empty(findings.Findings);
+        Assert.Null(findings.FileType);
+    }
+
+    [Fact]
+    public void Read_WithBudget_AnOrdinaryFile_ReadsAsWithout()
+    {
+        var findings = MetadataReport.Read(new MemoryStream(TestImages.JpegWithExif()), MetadataReport.Budget);
+
+        Assert.Null(findings.Error);
+        Assert.Equal("JPEG", findings.FileType);
+        Assert.Equal("Canon", Value(findings, MetadataReport.Device, "Make"));
+    }
+
+    [Fact]
+    public void Within_AFailureInsideTheBudget_ReachesTheCaller()
+    {
+        // A damaged vault copy (CommandFailedException from VaultAttachmentStream) must still stop the command.
+        var e = Assert.Throws<CommandFailedException>(() => MetadataReport.Within(() => throw new CommandFailedException("vault damaged"), TimeSpan.FromSeconds(5)));
+
+        Assert.Equal("vault damaged", e.Message);
     }
 }

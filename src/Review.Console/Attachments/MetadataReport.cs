@@ -160,16 +160,22 @@ public static class MetadataReport
     /// <summary>
     /// <see cref="Read(Stream)"/> within <paramref name="budget"/>: a crafted file that makes the parser loop cannot hang
     /// <c>show</c> or <c>export-attachment</c>; past the budget the findings carry <see cref="TimedOut"/> and the command
-    /// goes on. The caller must not use <paramref name="stream"/> again after a timeout: the abandoned read may still hold it.
+    /// goes on. When this returns, the abandoned read can no longer reach <paramref name="stream"/>: the caller may use or
+    /// dispose it at once (a vault stream decrypts through the vault's one database connection, which is not thread-safe).
     /// </summary>
-    public static MetadataFindings Read(Stream stream, TimeSpan budget) => Within(() => Read(stream), budget);
+    public static MetadataFindings Read(Stream stream, TimeSpan budget)
+    {
+        using var guarded = new DetachableStream(stream);
+        return Within(() => Read(guarded), budget, guarded.Detach);
+    }
 
     /// <summary>
     /// Runs <paramref name="read"/> on a background thread and waits at most <paramref name="budget"/>. A thread cannot be
-    /// killed in .NET: a read past its budget is abandoned, runs on at the lowest priority, and dies with the process
-    /// (a background thread does not keep the console alive). What it throws within the budget is rethrown here.
+    /// killed in .NET: a read past its budget is abandoned after <paramref name="abandon"/> has cut it off from its input,
+    /// so it fails at its next read and ends, or (a loop that never reads) dies with the process, as a background thread
+    /// does not keep the console alive. What it throws within the budget is rethrown here.
     /// </summary>
-    internal static MetadataFindings Within(Func<MetadataFindings> read, TimeSpan budget)
+    internal static MetadataFindings Within(Func<MetadataFindings> read, TimeSpan budget, Action? abandon = null)
     {
         ArgumentNullException.ThrowIfNull(read);
         MetadataFindings? result = null;
@@ -192,20 +198,69 @@ public static class MetadataReport
         thread.Start();
         if (!thread.Join(budget))
         {
-            try
-            {
-                thread.Priority = ThreadPriority.Lowest;
-            }
-            catch (ThreadStateException)
-            {
-                // It finished between the wait and here: its answer is still dropped, the budget was spent.
-            }
-
+            // Even if it finished between the wait and here, its answer is dropped: the budget was spent.
+            abandon?.Invoke();
             return new MetadataFindings(null, [], TimedOut(budget));
         }
 
         failure?.Throw();
         return result!;
+    }
+
+    /// <summary>
+    /// A view of a stream that one call can cut off: every call goes through one lock, so after <see cref="Detach"/>
+    /// returns no call is inside the inner stream and none will enter it again (they throw, which the parser reports as an
+    /// unreadable file). <see cref="Detach"/> waits for a call in progress, which for a vault stream is one 64 KiB chunk.
+    /// </summary>
+    private sealed class DetachableStream(Stream inner) : Stream
+    {
+        private readonly Lock gate = new();
+        private bool detached;
+
+        public void Detach()
+        {
+            lock (gate)
+            {
+                detached = true;
+            }
+        }
+
+        private T Use<T>(Func<Stream, T> call)
+        {
+            lock (gate)
+            {
+                ObjectDisposedException.ThrowIf(detached, this);
+                return call(inner);
+            }
+        }
+
+        public override bool CanRead => Use(s => s.CanRead);
+        public override bool CanSeek => Use(s => s.CanSeek);
+        public override bool CanWrite => false;
+        public override long Length => Use(s => s.Length);
+
+        public override long Position
+        {
+            get => Use(s => s.Position);
+            set => Use(s => s.Position = value);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Use(s => s.Read(buffer, offset, count));
+        public override long Seek(long offset, SeekOrigin origin) => Use(s => s.Seek(offset, origin));
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        // Disposing the view leaves the caller's stream open: the caller owns it.
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                Detach();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>Reads <paramref name="stream"/> (readable and seekable) and lists what may identify the witness.</summary>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using SafeIntake.Review.Console.Attachments;
 using SafeIntake.Review.Console;
+using SafeIntake.Review.Console.Attachments;
 
 namespace SafeIntake.Review.Console.Tests.Attachments;
 
@@ -137,22 +137,47 @@ public sealed class MetadataReportTests
             Assert.All(findings.Findings, f => Assert.DoesNotContain(f.Value, char.IsControl));
         }
     }
-    /// <summary>A file that never ends: every read waits forever, as a parser caught in a loop would.</summary>
-    private sealed class EndlessStream : Stream
+
+    /// <summary>
+    /// A JPEG that never ends, served slowly: one comment segment after another, a few hundred bytes per read, as a
+    /// parser led through a crafted file would go on reading. It counts reads, and whether two ever overlapped.
+    /// </summary>
+    private sealed class EndlessJpeg : Stream
     {
-        private readonly ManualResetEventSlim never = new(false);
+        private const int Segment = 2 + 65535;
+        private int inside;
+
+        public int Reads;
+        public bool Overlapped;
         public override bool CanRead => true;
         public override bool CanSeek => true;
         public override bool CanWrite => false;
         public override long Length => long.MaxValue;
         public override long Position { get; set; }
+
         public override int Read(byte[] buffer, int offset, int count)
         {
-            never.Wait();
-            return 0;
+            Overlapped |= Interlocked.Increment(ref inside) > 1;
+            Interlocked.Increment(ref Reads);
+            Thread.Sleep(1);
+            var n = Math.Min(count, 256);
+            for (var i = 0; i < n; i++, Position++)
+            {
+                buffer[offset + i] = Position switch
+                {
+                    0 => 0xFF,
+                    1 => 0xD8,
+                    _ => ((Position - 2) % Segment) switch { 0 => 0xFF, 1 => 0xFE, 2 or 3 => 0xFF, _ => (byte)'A' },
+                };
+            }
+
+            Interlocked.Decrement(ref inside);
+            return n;
         }
 
-        public override long Seek(long offset, SeekOrigin origin) => Position = offset;
+        public override long Seek(long offset, SeekOrigin origin) =>
+            Position = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => Position + offset, _ => throw new NotSupportedException() };
+
         public override void Flush() { }
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -164,12 +189,28 @@ public sealed class MetadataReportTests
         var budget = TimeSpan.FromMilliseconds(500);
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var findings = MetadataReport.Read(new EndlessStream(), budget);
+        var findings = MetadataReport.Read(new EndlessJpeg(), budget);
 
         Assert.InRange(clock.Elapsed, budget, budget + TimeSpan.FromSeconds(3));
         Assert.Equal("metadata could not be read within 0.5 s; the file may carry metadata", findings.Error);
         Assert.Empty(findings.Findings);
         Assert.Null(findings.FileType);
+    }
+
+    [Fact]
+    public void Read_WithBudget_PastTheBudget_TheAbandonedReadNeverTouchesTheStreamAgain()
+    {
+        // A vault stream decrypts through the vault's one database connection: the caller goes on using the vault the
+        // moment Read returns, so a read still running behind it would race the connection.
+        var stream = new EndlessJpeg();
+
+        MetadataReport.Read(stream, TimeSpan.FromMilliseconds(300));
+        var reads = stream.Reads;
+        Thread.Sleep(400);
+
+        Assert.True(reads > 10, $"the reader should have been reading ({reads} reads)");
+        Assert.Equal(reads, stream.Reads);
+        Assert.False(stream.Overlapped);
     }
 
     [Fact]

@@ -153,6 +153,16 @@ public static class MetadataReport
     /// <summary>How long the metadata of one attachment may take to read before the console gives up on it.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How much the metadata reader may allocate for one attachment. A file of endless comment segments makes the parser
+    /// keep every one: without a cap, a 2 GiB attachment would take 2 GiB of memory within the time budget.
+    /// </summary>
+    public const long MemoryBudget = 256L << 20;
+
+    /// <summary>The one-line note when the reader went past <paramref name="memoryBudget"/>.</summary>
+    public static string TooLarge(long memoryBudget) =>
+        string.Create(CultureInfo.InvariantCulture, $"metadata could not be read within {memoryBudget >> 20} MiB of memory; the file may carry metadata");
+
     /// <summary>The one-line note when the reader ran out of <paramref name="budget"/>.</summary>
     public static string TimedOut(TimeSpan budget) =>
         string.Create(CultureInfo.InvariantCulture, $"metadata could not be read within {budget.TotalSeconds:0.#} s; the file may carry metadata");
@@ -163,10 +173,13 @@ public static class MetadataReport
     /// goes on. When this returns, the abandoned read can no longer reach <paramref name="stream"/>: the caller may use or
     /// dispose it at once (a vault stream decrypts through the vault's one database connection, which is not thread-safe).
     /// </summary>
-    public static MetadataFindings Read(Stream stream, TimeSpan budget)
+    public static MetadataFindings Read(Stream stream, TimeSpan budget) => Read(stream, budget, MemoryBudget);
+
+    internal static MetadataFindings Read(Stream stream, TimeSpan budget, long memoryBudget)
     {
-        using var guarded = new DetachableStream(stream);
-        return Within(() => Read(guarded), budget, guarded.Detach);
+        using var guarded = new DetachableStream(stream, memoryBudget);
+        var findings = Within(() => Read(guarded), budget, guarded.Detach);
+        return guarded.OverMemoryBudget ? new MetadataFindings(null, [], TooLarge(memoryBudget)) : findings;
     }
 
     /// <summary>
@@ -211,11 +224,16 @@ public static class MetadataReport
     /// A view of a stream that one call can cut off: every call goes through one lock, so after <see cref="Detach"/>
     /// returns no call is inside the inner stream and none will enter it again (they throw, which the parser reports as an
     /// unreadable file). <see cref="Detach"/> waits for a call in progress, which for a vault stream is one 64 KiB chunk.
+    /// It also cuts itself off once the reading thread has allocated more than <paramref name="memoryBudget"/> since its
+    /// first call: a parser that hoards what it reads is stopped at its next read.
     /// </summary>
-    private sealed class DetachableStream(Stream inner) : Stream
+    private sealed class DetachableStream(Stream inner, long memoryBudget) : Stream
     {
         private readonly Lock gate = new();
         private bool detached;
+        private long? allocatedAtStart;
+
+        public bool OverMemoryBudget { get; private set; }
 
         public void Detach()
         {
@@ -229,6 +247,14 @@ public static class MetadataReport
         {
             lock (gate)
             {
+                // Only the reader thread calls in (the owner only detaches), so this counts the reader's allocations.
+                var allocated = GC.GetAllocatedBytesForCurrentThread();
+                allocatedAtStart ??= allocated;
+                if (!detached && allocated - allocatedAtStart > memoryBudget)
+                {
+                    OverMemoryBudget = detached = true;
+                }
+
                 ObjectDisposedException.ThrowIf(detached, this);
                 return call(inner);
             }

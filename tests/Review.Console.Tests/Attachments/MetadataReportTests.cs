@@ -142,7 +142,7 @@ public sealed class MetadataReportTests
     /// A JPEG that never ends, served slowly: one comment segment after another, a few hundred bytes per read, as a
     /// parser led through a crafted file would go on reading. It counts reads, and whether two ever overlapped.
     /// </summary>
-    private sealed class EndlessJpeg : Stream
+    private sealed class EndlessJpeg(bool slow = true) : Stream
     {
         private const int Segment = 2 + 65535;
         private int inside;
@@ -159,8 +159,12 @@ public sealed class MetadataReportTests
         {
             Overlapped |= Interlocked.Increment(ref inside) > 1;
             Interlocked.Increment(ref Reads);
-            Thread.Sleep(1);
-            var n = Math.Min(count, 256);
+            if (slow)
+            {
+                Thread.Sleep(1);
+            }
+
+            var n = slow ? Math.Min(count, 256) : count;
             for (var i = 0; i < n; i++, Position++)
             {
                 buffer[offset + i] = Position switch
@@ -211,6 +215,21 @@ public sealed class MetadataReportTests
         Assert.True(reads > 10, $"the reader should have been reading ({reads} reads)");
         Assert.Equal(reads, stream.Reads);
         Assert.False(stream.Overlapped);
+    }
+
+    [Fact]
+    public void Read_WithBudget_AParserThatHoardsWhatItReads_IsStoppedAtTheMemoryBudget()
+    {
+        // Every comment segment is kept by the parser: read fast, the endless JPEG would take gigabytes within 10 s.
+        var stream = new EndlessJpeg(slow: false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var findings = MetadataReport.Read(stream, TimeSpan.FromSeconds(30), memoryBudget: 16L << 20);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"stopped by the clock, not the memory budget ({clock.Elapsed})");
+        Assert.Equal("metadata could not be read within 16 MiB of memory; the file may carry metadata", findings.Error);
+        Assert.InRange(stream.Position, 4L << 20, 64L << 20); // read a while, stopped near the budget
+        Assert.Empty(findings.Findings);
     }
 
     [Fact]

@@ -22,6 +22,8 @@ public sealed class IntakeWriter : IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _loop;
     private StoredToday? _today;
+    private StoredTotal? _total;
+    private long _committedBytes;
     private AsyncServiceScope? _scope;
     private IntakeDbContext? _db;
     private bool? _synchronousFull;
@@ -39,6 +41,26 @@ public sealed class IntakeWriter : IAsyncDisposable
     /// stands for; kept here because this is the one place those rows are written.
     /// </summary>
     public long? BytesStoredOn(DateOnly day) => Volatile.Read(ref _today) is { } today && today.Day == day ? today.Bytes : null;
+
+    /// <summary>How old a database sum of every stored envelope may be before <see cref="StoredBytes"/> stops answering.</summary>
+    public static readonly TimeSpan StoredTotalMaxAge = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bytes of every envelope this process has committed since it started: only grows.</summary>
+    public long CommittedBytes => Interlocked.Read(ref _committedBytes);
+
+    /// <summary>
+    /// Bytes of every stored envelope: a database sum at most <see cref="StoredTotalMaxAge"/> old plus what this writer
+    /// committed since, or null when there is no such sum (the caller sums and hands it to <see cref="RememberStoredBytes"/>),
+    /// so a create under a total cap costs no scan of every row. It errs high, never low: rows deleted since the sum still
+    /// count until the next one, and rows committed while the sum ran count twice.
+    /// </summary>
+    public long? StoredBytes(DateTimeOffset now) =>
+        Volatile.Read(ref _total) is { } total && now - total.At < StoredTotalMaxAge && now >= total.At
+            ? total.Sum + (CommittedBytes - total.CommittedBefore)
+            : null;
+
+    /// <summary>Keeps a database sum of every stored envelope taken at <paramref name="at"/>, when <see cref="CommittedBytes"/> was <paramref name="committedBefore"/>.</summary>
+    public void RememberStoredBytes(long sum, long committedBefore, DateTimeOffset at) => Volatile.Write(ref _total, new StoredTotal(sum, committedBefore, at));
 
     /// <summary>Records a new upload whose (empty) file exists.</summary>
     public Task AddUploadAsync(PendingUpload upload)
@@ -235,8 +257,9 @@ public sealed class IntakeWriter : IAsyncDisposable
         _db = null;
     }
 
-    private async Task CountAsync(IEnumerable<StoredEnvelope> committed, IntakeDbContext db)
+    private async Task CountAsync(IReadOnlyCollection<StoredEnvelope> committed, IntakeDbContext db)
     {
+        Interlocked.Add(ref _committedBytes, committed.Sum(e => e.Size));
         foreach (var day in committed.GroupBy(e => e.ReceivedDay))
         {
             var today = Volatile.Read(ref _today);
@@ -264,4 +287,6 @@ public sealed class IntakeWriter : IAsyncDisposable
     }
 
     private sealed record StoredToday(DateOnly Day, long Bytes);
+
+    private sealed record StoredTotal(long Sum, long CommittedBefore, DateTimeOffset At);
 }

@@ -69,7 +69,7 @@ public sealed class StorageBudget(IntakeDbContext db, IntakeWriter writer, IOpti
 
         if (o.MaxStorageBytes > 0)
         {
-            var stored = await db.Envelopes.Where(e => e.State != EnvelopeState.Deleted).SumAsync(e => (long?)e.Size, cancellationToken) ?? 0;
+            var stored = writer.StoredBytes(now) ?? await SumStoredAsync(now, cancellationToken);
             if (stored + reserved + size > o.MaxStorageBytes)
             {
                 return false;
@@ -77,5 +77,14 @@ public sealed class StorageBudget(IntakeDbContext db, IntakeWriter writer, IOpti
         }
 
         return true;
+    }
+
+    private async Task<long> SumStoredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // Read before the sum: a row committed while it runs is counted twice (high), never missed.
+        var committedBefore = writer.CommittedBytes;
+        var sum = await db.Envelopes.Where(e => e.State != EnvelopeState.Deleted).SumAsync(e => (long?)e.Size, cancellationToken) ?? 0;
+        writer.RememberStoredBytes(sum, committedBefore, now);
+        return sum;
     }
 }

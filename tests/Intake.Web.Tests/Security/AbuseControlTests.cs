@@ -89,6 +89,29 @@ public sealed class AbuseControlTests
     }
 
     [Fact]
+    public async Task StorageBudget_TotalCap_CountsStoredReports_AndRefusesPastIt()
+    {
+        // Sized from a real envelope: two stored reports fit the total, a third does not. Open reservations alone would
+        // admit the third (the first two are finalized, so they no longer reserve), so this fails if stored rows are not counted.
+        using var sizing = new IntakeApplicationFactory();
+        using var sizer = sizing.CreateWitness();
+        var size = (await sizer.SealReportAsync("sizing", ("a.bin", new byte[20000]))).LongLength;
+        using var factory = IntakeApplicationFactory.WithSettings(
+            ("Intake:MaxStorageBytes", (2 * size + size / 2).ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Intake:MaxStorageBytesPerDay", "0"));
+        using var witness = factory.CreateWitness();
+        for (var i = 0; i < 2; i++)
+        {
+            var envelope = await witness.SealReportAsync($"report {i}", ("a.bin", new byte[20000]));
+            Assert.Equal(size, envelope.LongLength);
+            await witness.SubmitOkAsync(envelope);
+        }
+
+        using var refused = await witness.PostUploadAsync("report", size, await witness.SolvePowAsync());
+        await ProblemAssert.IsAsync(refused, "storage-full");
+        Assert.True(refused.Headers.Contains("Retry-After"));
+    }
+
+    [Fact]
     public async Task StorageBudget_FreeSpaceFloorAboveTheDisk_RefusesWithStorageFull()
     {
         using var factory = IntakeApplicationFactory.WithSettings(("Intake:MinFreeBytes", long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));

@@ -28,6 +28,7 @@ internal static class ProblemAssert
         ["storage-full"] = HttpStatusCode.InsufficientStorage,
         ["server-error"] = HttpStatusCode.InternalServerError,
         ["unauthorized"] = HttpStatusCode.Unauthorized,
+        ["reviewer-removed"] = HttpStatusCode.Forbidden,
         ["replayed"] = HttpStatusCode.Conflict,
         ["range-not-satisfiable"] = HttpStatusCode.RequestedRangeNotSatisfiable,
     };

@@ -29,11 +29,17 @@ public static class TransferApi
     public static async Task<Results<EmptyHttpResult, ProblemHttpResult>> Export(HttpContext context, TransferStore transfers, BlobStore blobs, long? since, long? to, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var reviewer = await transfers.ReviewerForTokenAsync(context.Request.Headers.Authorization, cancellationToken);
-        if (reviewer is null)
+        if (await transfers.CheckTokenAsync(context.Request.Headers.Authorization, cancellationToken) is not { } token)
         {
             return Problems.Of("unauthorized");
         }
+
+        if (!token.Active)
+        {
+            return Problems.Of("reviewer-removed");
+        }
+
+        var reviewer = token.ReviewerId;
 
         // Sequence numbers are positive and far below long.MaxValue; anything else cannot name an envelope.
         if (since is < 0 or > MaxSequence || to is < 0 or > MaxSequence)

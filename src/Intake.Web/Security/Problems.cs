@@ -26,6 +26,7 @@ public static class Problems
         ["challenge-invalid"] = (403, "The mailbox proof is missing, wrong, expired or already used."),
         ["not-found"] = (404, "Not found."),
         ["unauthorized"] = (401, "A valid fetch token is required."),
+        ["reviewer-removed"] = (403, "This fetch token's reviewer is not in the current reviewer bundle."),
         ["replayed"] = (409, "This outbox was already applied."),
         ["range-not-satisfiable"] = (416, "That byte range is not in this export."),
         ["too-slow"] = (408, "The request arrived too slowly. Please try again."),

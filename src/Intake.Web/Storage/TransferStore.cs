@@ -63,8 +63,11 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, IntakeSto
         return true;
     }
 
-    /// <summary>The reviewer a bearer token reads for, or null for a missing, unknown or revoked token.</summary>
-    public async Task<string?> ReviewerForTokenAsync(string? authorization, CancellationToken cancellationToken)
+    /// <summary>
+    /// The token's reviewer and whether that reviewer is in the current bundle; null for a missing, unknown or revoked
+    /// token. A reviewer dropped from the bundle no longer receives new reports, so their token must not read them either.
+    /// </summary>
+    public async Task<(string ReviewerId, bool Active)?> CheckTokenAsync(string? authorization, CancellationToken cancellationToken)
     {
         if (authorization is null || !authorization.StartsWith("Bearer " + TokenPrefix, StringComparison.Ordinal) || authorization.Length > 200)
         {
@@ -73,7 +76,7 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, IntakeSto
 
         var hash = HashToken(authorization["Bearer ".Length..].Trim());
         var row = await db.FetchTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Hash == hash && t.RevokedDay == null, cancellationToken);
-        return row?.ReviewerId;
+        return row is null ? null : (row.ReviewerId, bundle.Current.Bundle.FindReviewer(row.ReviewerId) is not null);
     }
 
     /// <summary>

@@ -37,6 +37,8 @@ public static class CommandTree
                 .WithExample("org", "remove-reviewer", "alice");
             org.AddCommand<OrgSignBundleCommand>("sign-bundle").WithDescription("Sign the reviewer bundle for the server (the epoch rises by one) and print its fingerprint.")
                 .WithExample("org", "sign-bundle", "--expires", "90", "--out", "bundle.json");
+            org.AddCommand<OrgRotateKeyCommand>("rotate-key")
+                .WithDescription("Replace the organisation's signing key, keeping the reviewers and the epoch (then sign a bundle).");
             org.AddCommand<OrgShowCommand>("show").WithDescription("Show the organisation key, last epoch and reviewers.");
         });
 

@@ -247,6 +247,50 @@ public sealed class OrgSignBundleCommand(IAnsiConsole console, ConsoleEnvironmen
     }
 }
 
+/// <summary>
+/// <c>org rotate-key</c>: a new organisation signing key in place of the old one, keeping the name, the reviewers and the
+/// epoch, so the next bundle it signs continues the epochs the server and the witness pages have seen (a fresh
+/// <c>org init</c> would start again at 1, which the server refuses as a rollback). The old keyfile is kept beside it,
+/// renamed, for the organisation's records; nothing signs with it again.
+/// </summary>
+public sealed class OrgRotateKeyCommand(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<NewKeyfileSettings>(console, environment)
+{
+    public override int Execute(CommandContext context, NewKeyfileSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var home = Home(settings);
+        var state = OrganisationState.Load(home);
+        var retiredKey = $"{home.OrganisationKeyfile}.retired-epoch{state.Epoch}";
+        var retiredPublic = $"{home.OrganisationPublicFile}.retired-epoch{state.Epoch}";
+        if (File.Exists(retiredKey) || File.Exists(retiredPublic))
+        {
+            throw new CommandFailedException($"The key was already rotated after epoch {state.Epoch}: sign a bundle with the new key (org sign-bundle) before rotating again.");
+        }
+
+        var old = ConsoleHome.ReadPinnedKey(home.OrganisationPublicFile) ?? throw new CommandFailedException($"{home.OrganisationPublicFile} is missing.");
+        var passphrase = Passphrases(settings).ReadForNewKeyfile("Choose a passphrase for the new organisation key");
+        using var organisation = OrganisationSigningKey.Generate();
+        File.Move(home.OrganisationKeyfile, retiredKey);
+        File.Move(home.OrganisationPublicFile, retiredPublic);
+        AtomicFile.Write(home.OrganisationKeyfile, Keyfile.Create(organisation, passphrase, Argon(settings)));
+        AtomicFile.WriteText(home.OrganisationPublicFile, organisation.PublicKey.ToBase64() + "\n");
+        state.ChangedSinceSigned = true;
+        state.Save(home);
+
+        if (settings.Json)
+        {
+            WriteJson(new { PublicKey = organisation.PublicKey.ToBase64(), organisation.PublicKey.Fingerprint, Retired = old.ToBase64(), state.Epoch });
+            return ExitCodes.Ok;
+        }
+
+        Line($"New organisation key {organisation.PublicKey.ToBase64()}");
+        Line($"  fingerprint  [bold]{organisation.PublicKey.Fingerprint}[/]");
+        Line($"  retired      {old.ToBase64()} ({E(retiredKey)})");
+        Line($"Next: [bold]org sign-bundle[/] (epoch {state.Epoch + 1}); the server pins the new key in Intake:OrganisationKey, each reviewer with bundle install --replace-org-key.");
+        return ExitCodes.Ok;
+    }
+}
+
 /// <summary><c>org show</c>: the organisation's key, last epoch and the reviewers the next bundle will list.</summary>
 public sealed class OrgShowCommand(IAnsiConsole console, ConsoleEnvironment environment) : ConsoleCommand<HomeSettings>(console, environment)
 {

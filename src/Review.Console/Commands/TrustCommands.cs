@@ -81,6 +81,10 @@ public sealed class BundleInstallSettings : HomeSettings
     [CommandOption("--org-key <KEY>")]
     [Description("The organisation's public key (base64); needed the first time, then pinned")]
     public string? OrganisationKey { get; init; }
+
+    [CommandOption("--replace-org-key")]
+    [Description("The organisation rotated its key: pin --org-key instead of the pinned one (compare its fingerprint with the organisation first)")]
+    public bool ReplaceOrganisationKey { get; init; }
 }
 
 /// <summary>
@@ -100,18 +104,25 @@ public sealed class BundleInstallCommand(IAnsiConsole console, ConsoleEnvironmen
             throw CommandFailedException.Usage("--org-key is not a public key: expected 44 characters of base64.");
         }
 
-        if (pinned is not null && given is not null && !pinned.Equals(given))
+        if (settings.ReplaceOrganisationKey && given is null)
         {
-            throw new CommandFailedException($"Another organisation key is pinned ({pinned.Fingerprint}); refusing to switch organisations.");
+            throw CommandFailedException.Usage("--replace-org-key needs the new key: --org-key <base64>.");
         }
 
-        var key = pinned ?? given ?? throw CommandFailedException.Usage("The first install needs the organisation's key: --org-key <base64>.");
+        var replacing = settings.ReplaceOrganisationKey && pinned is not null && !pinned.Equals(given);
+        if (pinned is not null && given is not null && !pinned.Equals(given) && !replacing)
+        {
+            throw new CommandFailedException($"Another organisation key is pinned ({pinned.Fingerprint}); refusing to switch organisations. After a key rotation: --replace-org-key.");
+        }
+
+        var key = (replacing ? given : pinned ?? given) ?? throw CommandFailedException.Usage("The first install needs the organisation's key: --org-key <base64>.");
         if (!System.IO.File.Exists(settings.File) || new FileInfo(settings.File).Length > SignedReviewerBundle.MaxFileLength)
         {
             throw new CommandFailedException($"{settings.File} does not exist or is too large to be a bundle.");
         }
 
-        var previous = ReadInstalled(home, key);
+        // A rotated key signs the next epoch: the installed bundle, under the old key, still sets the floor.
+        var previous = ReadInstalled(home, replacing ? pinned! : key);
         var verification = SignedReviewerBundle.Verify(System.IO.File.ReadAllText(settings.File), key, Now, previous?.Bundle.Epoch ?? 0,
             previous?.Hash ?? default);
         if (!verification.IsValid)

@@ -50,7 +50,12 @@ public static class HttpTransfer
             return existing;
         }
 
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        if (response.StatusCode is HttpStatusCode.Forbidden)
+        {
+            throw new CommandFailedException($"The server refused the fetch token{Problem(response)} A reviewer removed from the bundle fetches no more.");
+        }
+
+        if (response.StatusCode is HttpStatusCode.Unauthorized)
         {
             throw new CommandFailedException("The server refused the fetch token (revoked, mistyped, or for another server). Ask the administrator for a new one.");
         }

@@ -1,8 +1,4 @@
-using System.Buffers.Binary;
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
-using SafeIntake.Crypto;
 using SafeIntake.Intake.Web.Tests.Hosting;
 
 namespace SafeIntake.Intake.Web.Tests.Admin;
@@ -66,12 +62,8 @@ public sealed class BackupTests
                 Assert.True(tokenCode == 0, tokenOutput + tokenError);
 
                 using var http = server.CreateClient();
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v1/export", UriKind.Relative));
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokenOutput.Split('\n')[0].Trim());
-                using var response = await http.SendAsync(request);
-                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                var file = await response.Content.ReadAsByteArrayAsync();
-                VerifyExport(file, pinned, before);
+                var file = await ExportAssert.FetchAsync(http, tokenOutput.Split('\n')[0].Trim());
+                ExportAssert.Verifies(file, pinned, before);
                 await server.StopAsync();
             }
         }
@@ -81,31 +73,6 @@ public sealed class BackupTests
             TestFolders.Delete(Path.GetDirectoryName(backup)!);
             TestFolders.Delete(restored);
         }
-    }
-
-    /// <summary>What the console checks on import: the server's signature under the pinned key, then each item's hash.</summary>
-    private static void VerifyExport(byte[] file, string pinnedKey, List<byte[]> expected)
-    {
-        Assert.Equal("SIExprt1", Encoding.ASCII.GetString(file, 0, 8));
-        var length = (int)BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(8));
-        var manifest = file.AsSpan(12, length);
-        var signature = file.AsSpan(12 + length, 64);
-        Assert.True(Ed25519PublicKey.TryParseBase64(pinnedKey, out var server));
-        Assert.True(Signatures.VerifyExport(server, manifest, signature), "the restored server's export does not verify under the pinned key");
-
-        var items = JsonNode.Parse(manifest.ToArray())!["items"]!.AsArray().Where(i => (string?)i!["state"] == "included").ToList();
-        Assert.Equal(expected.Count, items.Count);
-        var offset = 12 + length + 64;
-        for (var i = 0; i < items.Count; i++)
-        {
-            var size = (int)items[i]!["size"]!;
-            var envelope = file.AsSpan(offset, size).ToArray();
-            offset += size;
-            Assert.Equal((string?)items[i]!["hash"], Convert.ToHexStringLower(WitnessClient.EnvelopeHash(envelope)));
-            Assert.Equal(expected[i], envelope);
-        }
-
-        Assert.Equal(file.Length, offset);
     }
 
     private static void CopyAll(string from, string to)

@@ -117,6 +117,26 @@ public sealed class TransferTests : IDisposable
     }
 
     [Fact]
+    public async Task Export_TokenOfAReviewerNoLongerInTheBundle_Returns403ReviewerRemoved()
+    {
+        await SubmitReportsAsync(1);
+        // A token made while "bob" was a reviewer, before a bundle without him was installed (create refuses him now).
+        var token = TransferStore.TokenPrefix + "bob-was-a-reviewer-when-this-was-made";
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IntakeDbContext>();
+            db.FetchTokens.Add(new FetchToken { Id = "b0b0b0b0b0b0", Hash = TransferStore.HashToken(token), ReviewerId = "bob", Label = "left", CreatedDay = new DateOnly(2026, 11, 1) });
+            await db.SaveChangesAsync();
+        }
+
+        using var response = await ExportAsync(token);
+
+        var problem = await ProblemAssert.IsAsync(response, "reviewer-removed");
+        Assert.Contains("not in the current reviewer bundle", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await ExportAsync(await CreateTokenAsync())).StatusCode);
+    }
+
+    [Fact]
     public async Task Export_IsSignedByTheServerKey_Contiguous_AndEveryItemHashesToItsManifestEntry()
     {
         var ids = await SubmitReportsAsync(3);

@@ -19,7 +19,7 @@ public sealed partial class ExitCodeTableTests : IDisposable
     [
         "keys init --id bob --name Bob --argon-fast", "keys show", "keys change-passphrase",
         "org init --name Org --argon-fast", "org add-reviewer bob.pub.json", "org remove-reviewer bob",
-        "org sign-bundle --expires 90 --out bundle.json", "org show",
+        "org sign-bundle --expires 90 --out bundle.json", "org rotate-key --argon-fast", "org show",
         $"server trust {Key}", "server show", $"bundle install bundle.json --org-key {Key}",
         "fetch --server http://127.0.0.1:9 --token-file token.txt --out export.bundle", "import export.bundle", "outbox write", "outbox list",
         "upload-outbox --server http://127.0.0.1:9 outbox.json", "review",

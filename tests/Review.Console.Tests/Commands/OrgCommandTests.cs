@@ -144,6 +144,35 @@ public sealed class OrgCommandTests : IDisposable
     }
 
     [Fact]
+    public void RotateKey_NextBundleContinuesTheEpochsUnderTheNewKey_AndReviewersRepinOnlyWhenTold()
+    {
+        var oldKey = InitOrganisation();
+        _alice.InitReviewer();
+        _org.Expect(ExitCodes.Ok, "org", "add-reviewer", _alice.Path("alice.pub.json"));
+        Sign("b1.json");
+        Sign("b2.json");
+        _alice.Expect(ExitCodes.Ok, "bundle", "install", _org.Path("b2.json"), "--org-key", oldKey.ToBase64());
+
+        _org.Expect(ExitCodes.Ok, "org", "rotate-key", "--argon-fast");
+        Assert.True(Ed25519PublicKey.TryParseBase64(File.ReadAllText(_org.Path("org", "organisation.pub")).Trim(), out var newKey));
+        Assert.False(newKey.Equals(oldKey));
+        Assert.True(File.Exists(_org.Path("org", "organisation.key.retired-epoch2")));
+        _org.Expect(ExitCodes.Failure, "org", "rotate-key", "--argon-fast");
+        Sign("b3.json");
+
+        var v3 = SignedReviewerBundle.Verify(File.ReadAllText(_org.Path("b3.json")), newKey, _org.Now, highestSeenEpoch: 2);
+        Assert.True(v3.IsValid, v3.Failure.ToString());
+        Assert.Equal(3, v3.Bundle.Bundle.Epoch);
+        Assert.Equal(["alice"], v3.Bundle.Bundle.Reviewers.Select(r => r.Id));
+        Assert.False(SignedReviewerBundle.Verify(File.ReadAllText(_org.Path("b3.json")), oldKey, _org.Now).IsValid);
+
+        var refused = _alice.Expect(ExitCodes.Failure, "bundle", "install", _org.Path("b3.json"), "--org-key", newKey.ToBase64());
+        Assert.Contains("--replace-org-key", refused.Errors, StringComparison.Ordinal);
+        _alice.Expect(ExitCodes.Ok, "bundle", "install", _org.Path("b3.json"), "--org-key", newKey.ToBase64(), "--replace-org-key");
+        Assert.Equal(newKey.ToBase64(), File.ReadAllText(_alice.Path("organisation.pub")).Trim());
+    }
+
+    [Fact]
     public void ServerTrust_PinsShowsAndRefusesASilentSwitch()
     {
         using var a = Ed25519SecretKey.Generate();

@@ -81,7 +81,7 @@ public static class AdminApp
             token.AddCommand<TokenCreateCommand>("create").WithDescription("Create a fetch token (shown once).")
                 .WithExample("token", "create", "--reviewer", "alice", "--label", "\"online laptop\"");
             token.AddCommand<TokenListCommand>("list").WithDescription("List fetch tokens: ids, reviewers, labels, days.");
-            token.AddCommand<TokenRevokeCommand>("revoke").WithDescription("Revoke a fetch token.").WithExample("token", "revoke", "3f2a9c");
+            token.AddCommand<TokenRevokeCommand>("revoke").WithDescription("Revoke a fetch token, or every token of a reviewer.").WithExample("token", "revoke", "3f2a9c").WithExample("token", "revoke", "--reviewer", "bob");
         });
         config.AddBranch("bundle", bundle =>
         {

@@ -49,16 +49,39 @@ public sealed class TokenListCommand(AdminHost host) : AdminCommand<AdminSetting
 
 public sealed class TokenRevokeSettings : AdminSettings
 {
-    [CommandArgument(0, "<TOKEN_ID>")]
+    [CommandArgument(0, "[TOKEN_ID]")]
     [Description("The token's id, as token list shows it")]
-    public string Id { get; init; } = "";
+    public string? Id { get; init; }
+
+    [CommandOption("--reviewer <ID>")]
+    [Description("Instead of one id: every active token of this reviewer (a reviewer who leaves, a lost online machine)")]
+    public string? Reviewer { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() => string.IsNullOrWhiteSpace(Id) == string.IsNullOrWhiteSpace(Reviewer)
+        ? Spectre.Console.ValidationResult.Error("give either a <TOKEN_ID> or --reviewer <ID>")
+        : Spectre.Console.ValidationResult.Success();
 }
 
-/// <summary><c>token revoke</c>: 1 when no active token has that id.</summary>
+/// <summary>
+/// <c>token revoke</c>: one token by id (1 when no active token has it), or <c>--reviewer</c>: all of a reviewer's active
+/// tokens (0 with none, so a runbook can run it whether or not the reviewer ever had one).
+/// </summary>
 public sealed class TokenRevokeCommand(AdminHost host) : AdminCommand<TokenRevokeSettings>(host)
 {
-    protected override async Task<int> RunAsync(IServiceProvider services, TokenRevokeSettings settings, CancellationToken cancellationToken) =>
-        await services.GetRequiredService<TransferStore>().RevokeTokenAsync(settings.Id, cancellationToken)
+    protected override async Task<int> RunAsync(IServiceProvider services, TokenRevokeSettings settings, CancellationToken cancellationToken)
+    {
+        var store = services.GetRequiredService<TransferStore>();
+        if (settings.Reviewer is { } reviewer)
+        {
+            var revoked = await store.RevokeReviewerTokensAsync(reviewer, cancellationToken);
+            return Answer(settings, new { reviewer, revoked },
+                revoked.Count == 0
+                    ? [$"Reviewer {reviewer} has no active token."]
+                    : [$"Revoked {revoked.Count} token(s) of reviewer {reviewer}: {string.Join(", ", revoked)}."]);
+        }
+
+        return await store.RevokeTokenAsync(settings.Id!, cancellationToken)
             ? Answer(settings, new { revoked = settings.Id }, [$"Revoked token {settings.Id}."])
             : Refuse(settings, $"No active token with id {settings.Id}.");
+    }
 }

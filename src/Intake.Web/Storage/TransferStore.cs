@@ -63,6 +63,19 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, IntakeSto
         return true;
     }
 
+    /// <summary>Revokes every active token of a reviewer (a reviewer who leaves, a lost machine); the ids revoked.</summary>
+    public async Task<IReadOnlyList<string>> RevokeReviewerTokensAsync(string reviewerId, CancellationToken cancellationToken = default)
+    {
+        var rows = await db.FetchTokens.Where(t => t.ReviewerId == reviewerId && t.RevokedDay == null).ToListAsync(cancellationToken);
+        foreach (var row in rows)
+        {
+            row.RevokedDay = Today;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return rows.Select(r => r.Id).ToList();
+    }
+
     /// <summary>
     /// The token's reviewer and whether that reviewer is in the current bundle; null for a missing, unknown or revoked
     /// token. A reviewer dropped from the bundle no longer receives new reports, so their token must not read them either.

@@ -43,6 +43,7 @@ public sealed class AdminCommandTests
     [InlineData("bogus")]
     [InlineData("token create")]
     [InlineData("token revoke")]
+    [InlineData("token revoke 3f2a9c --reviewer alice")]
     [InlineData("stats --no-such-option")]
     public async Task Usage_Wrong_Exits2_WithoutTouchingTheConfiguration(string commandLine)
     {
@@ -173,6 +174,39 @@ public sealed class AdminCommandTests
             Assert.Equal(ExitCodes.Refused, revokeCode);
             using var refusal = JsonDocument.Parse(revoked);
             Assert.Contains("nosuchid", refusal.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            TestFolders.Delete(folder);
+        }
+    }
+
+    [Fact]
+    public async Task TokenRevoke_Reviewer_RevokesEveryActiveTokenOfThatReviewer_AndIsQuietWhenNoneIsLeft()
+    {
+        var folder = TestFolders.Create("admin-revoke");
+        try
+        {
+            var (orgKey, bundlePath) = await TestBundles.WriteAsync(folder, DateTimeOffset.UtcNow.AddDays(60));
+            var environment = TestBundles.Production(Path.Combine(folder, "data"), orgKey, bundlePath);
+            foreach (var label in new[] { "laptop", "spare" })
+            {
+                var (createCode, created, createErrors) = await ServerProcess.RunAdminWithAsync(environment, null, "token", "create", "--reviewer", "alice", "--label", label);
+                Assert.True(createCode == 0, created + createErrors);
+            }
+
+            var (code, output, error) = await ServerProcess.RunAdminWithAsync(environment, null, "token", "revoke", "--reviewer", "alice");
+            Assert.True(code == 0, output + error);
+            Assert.Contains("Revoked 2 token(s) of reviewer alice", output, StringComparison.Ordinal);
+
+            var (_, listed, _) = await ServerProcess.RunAdminWithAsync(environment, null, "token", "list", "--json");
+            using var tokens = JsonDocument.Parse(listed);
+            Assert.Equal(2, tokens.RootElement.GetArrayLength());
+            Assert.All(tokens.RootElement.EnumerateArray(), t => Assert.Equal(JsonValueKind.String, t.GetProperty("revoked").ValueKind));
+
+            var (againCode, again, againErrors) = await ServerProcess.RunAdminWithAsync(environment, null, "token", "revoke", "--reviewer", "alice");
+            Assert.True(againCode == 0, again + againErrors);
+            Assert.Contains("has no active token", again, StringComparison.Ordinal);
         }
         finally
         {

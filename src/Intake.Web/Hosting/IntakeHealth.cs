@@ -10,7 +10,8 @@ public sealed record HealthReport(string Status, IReadOnlyList<string> Reasons);
 
 /// <summary>
 /// Warnings before trouble: a reviewer bundle that expires within <see cref="WarningDays"/> (after it the form stops
-/// sending), a disk under twice the free-space floor (below the floor uploads are refused), migrations not applied.
+/// sending), a disk under twice the free-space floor (below the floor uploads are refused), a storage cap 90 % used,
+/// migrations not applied.
 /// The witness page does not change until the bundle has expired; the administrator hears first, from the log (once a
 /// day), <c>/healthz</c>, <c>admin stats</c> and <c>admin bundle show</c>.
 /// </summary>
@@ -20,6 +21,7 @@ public sealed partial class IntakeHealth(BundleProvider bundle, IOptions<IntakeO
     public const string BundleExpiring = "bundle-expiring";
     public const string BundleExpired = "bundle-expired";
     public const string DiskNearlyFull = "disk-nearly-full";
+    public const string StorageNearlyFull = "storage-nearly-full";
     public const string MigrationsPending = "migrations-pending";
 
     private readonly Lock _gate = new();
@@ -69,6 +71,11 @@ public sealed partial class IntakeHealth(BundleProvider bundle, IOptions<IntakeO
         }
 
         await using var scope = scopes.CreateAsyncScope();
+        if (await scope.ServiceProvider.GetRequiredService<StorageBudget>().IsNearlyFullAsync(cancellationToken))
+        {
+            reasons.Add(StorageNearlyFull);
+        }
+
         if ((await scope.ServiceProvider.GetRequiredService<IntakeDbContext>().Database.GetPendingMigrationsAsync(cancellationToken)).Any())
         {
             reasons.Add(MigrationsPending);

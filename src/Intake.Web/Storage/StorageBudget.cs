@@ -41,42 +41,63 @@ public sealed class StorageBudget(IntakeDbContext db, IntakeWriter writer, IOpti
     /// <summary>True when a new upload of <paramref name="size"/> bytes fits every cap and the floor.</summary>
     public async Task<bool> AdmitsAsync(long size, CancellationToken cancellationToken)
     {
-        var o = options.Value;
         if (!HasFreeSpace(size))
         {
             return false;
         }
 
+        var o = options.Value;
+        var (today, total) = await UsageAsync(cancellationToken);
+        return (o.MaxStorageBytesPerDay <= 0 || today + size <= o.MaxStorageBytesPerDay)
+            && (o.MaxStorageBytes <= 0 || total + size <= o.MaxStorageBytes);
+    }
+
+    /// <summary>
+    /// True when a configured cap is at least <see cref="NearlyFullPercent"/> % used: warned in <c>/healthz</c> before
+    /// witnesses meet the refusal.
+    /// </summary>
+    public async Task<bool> IsNearlyFullAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var (today, total) = await UsageAsync(cancellationToken);
+        return IsNearly(today, o.MaxStorageBytesPerDay) || IsNearly(total, o.MaxStorageBytes);
+
+        static bool IsNearly(long used, long cap) => cap > 0 && used * 100 >= cap * NearlyFullPercent;
+    }
+
+    /// <summary>Share of a cap, in percent, from which <see cref="IsNearlyFullAsync"/> warns.</summary>
+    public const int NearlyFullPercent = 90;
+
+    /// <summary>
+    /// Bytes counted against the daily and the total cap: stored (today's, or all not deleted) plus what open uploads
+    /// reserve. Each is 0 without its cap, so an unconfigured cap costs no query.
+    /// </summary>
+    private async Task<(long Today, long Total)> UsageAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
         if (o.MaxStorageBytes <= 0 && o.MaxStorageBytesPerDay <= 0)
         {
-            return true;
+            return (0, 0);
         }
 
         var now = time.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
         // Open uploads count whole, at their declared size: a reservation never sent still takes its room until it expires.
         var reserved = await Reserved(db, now, cancellationToken) ?? 0;
+        long today = 0, total = 0;
         if (o.MaxStorageBytesPerDay > 0)
         {
             // The writer counts what it commits, so a busy day costs no scan of the day's rows per witness.
-            var storedToday = writer.BytesStoredOn(today) ?? await db.Envelopes.Where(e => e.ReceivedDay == today && e.Kind != EnvelopeKind.Reply)
-                .SumAsync(e => (long?)e.Size, cancellationToken) ?? 0;
-            if (storedToday + reserved + size > o.MaxStorageBytesPerDay)
-            {
-                return false;
-            }
+            today = reserved + (writer.BytesStoredOn(day) ?? await db.Envelopes.Where(e => e.ReceivedDay == day && e.Kind != EnvelopeKind.Reply)
+                .SumAsync(e => (long?)e.Size, cancellationToken) ?? 0);
         }
 
         if (o.MaxStorageBytes > 0)
         {
-            var stored = writer.StoredBytes(now) ?? await SumStoredAsync(now, cancellationToken);
-            if (stored + reserved + size > o.MaxStorageBytes)
-            {
-                return false;
-            }
+            total = reserved + (writer.StoredBytes(now) ?? await SumStoredAsync(now, cancellationToken));
         }
 
-        return true;
+        return (today, total);
     }
 
     private async Task<long> SumStoredAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -63,6 +63,26 @@ public sealed class HealthTests
         Assert.Contains(IntakeHealth.DiskNearlyFull, health.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
     }
 
+    [Theory]
+    [InlineData("Intake:MaxStorageBytesPerDay", 20000, true)] // 100 %: the next witness is refused
+    [InlineData("Intake:MaxStorageBytesPerDay", 22000, true)] // 91 %
+    [InlineData("Intake:MaxStorageBytesPerDay", 22300, false)] // 89.7 %
+    [InlineData("Intake:MaxStorageBytes", 22000, true)]
+    [InlineData("Intake:MaxStorageBytes", 22300, false)]
+    public async Task Healthz_StorageCapNinetyPercentUsed_IsDegradedWithStorageNearlyFull(string cap, long bytes, bool nearlyFull)
+    {
+        // Space an open upload reserves counts like stored space, so one open upload of 20000 bytes uses 20000 of the cap.
+        var other = cap == "Intake:MaxStorageBytes" ? "Intake:MaxStorageBytesPerDay" : "Intake:MaxStorageBytes";
+        using var factory = IntakeApplicationFactory.WithSettings((cap, bytes.ToString(System.Globalization.CultureInfo.InvariantCulture)), (other, "0"));
+        using var witness = factory.CreateWitness();
+        await witness.CreateUploadAsync(20000);
+
+        var (_, health) = await GetHealthAsync(factory);
+
+        Assert.Equal(nearlyFull, health.GetProperty("reasons").EnumerateArray().Any(r => r.GetString() == IntakeHealth.StorageNearlyFull));
+        Assert.Equal(nearlyFull ? "degraded" : "ok", health.GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task Log_InsideTheWarningWindow_WarnsOncePerDay_NamingTheExpiryDay()
     {

@@ -61,8 +61,8 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
             Assert.True(bundle.IsValid);
             var recipient = bundle.Bundle.Bundle.Reviewers.Single().EncryptionKey;
 
-            await SubmitAsync(http, SealWithDotNet(recipient, bundle.Bundle.Hash.ToArray(), "canary-e2e-dotnet 警察"));
-            await SubmitAsync(http, SealWithNode(recipient, bundle.Bundle.Hash.ToArray(), "canary-e2e-browser-module"));
+            await E2EWitness.SubmitAsync(http, E2EWitness.Seal([recipient], bundle.Bundle.Hash.ToArray(), "canary-e2e-dotnet 警察"));
+            await E2EWitness.SubmitAsync(http, SealWithNode(recipient, bundle.Bundle.Hash.ToArray(), "canary-e2e-browser-module"));
             Assert.Equal(2, Directory.GetFiles(Path.Combine(data, "blobs")).Length);
 
             var token = Admin(serverEnvironment, "token", "create", "--reviewer", "alice").Split('\n')[0].Trim();
@@ -102,20 +102,6 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
 
     private string Folder(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
 
-    private static byte[] SealWithDotNet(X25519PublicKey recipient, byte[] bundleHash, string text)
-    {
-        using var output = new MemoryStream();
-        EnvelopeSealer.Seal(new SealRequest
-        {
-            Recipients = [recipient],
-            BundleHash = bundleHash,
-            Kind = "report",
-            Members = new JsonObject { ["lang"] = "en", ["fields"] = new JsonObject { ["what"] = text } },
-            Attachments = [new SealAttachment("note.txt", "text/plain", 5, new MemoryStream("hello"u8.ToArray()))],
-        }, output);
-        return output.ToArray();
-    }
-
     private byte[] SealWithNode(X25519PublicKey recipient, byte[] bundleHash, string text)
     {
         var manifest = Path.Combine(_root, "manifest.json");
@@ -124,46 +110,6 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
         Run("node", [Path.Combine(RepoRoot, "tests", "js", "interop-cli.js"), "seal", "--recipient", recipient.ToHex(), "--bundle-hash",
             Convert.ToHexStringLower(bundleHash), "--manifest", manifest, "--out", envelope], null, 0);
         return File.ReadAllBytes(envelope);
-    }
-
-    /// <summary>A witness's upload through the public API: proof of work, chunks, finalize.</summary>
-    private static async Task SubmitAsync(HttpClient http, byte[] envelope)
-    {
-        var pow = await (await http.PostAsync(new Uri("/api/v1/pow", UriKind.Relative), null)).Content.ReadFromJsonAsync<JsonObject>();
-        var powToken = pow!["token"]!.GetValue<string>();
-        var nonce = Enumerable.Range(0, int.MaxValue).First(n => Meets(powToken, (ulong)n, pow["difficulty"]!.GetValue<int>(), pow["iterations"]!.GetValue<int>()));
-        using var created = await http.PostAsJsonAsync(new Uri("/api/v1/uploads", UriKind.Relative),
-            new { kind = "report", size = envelope.Length, pow = new { token = powToken, nonce = nonce.ToString(System.Globalization.CultureInfo.InvariantCulture) }, website = "" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
-        using var patch = new HttpRequestMessage(HttpMethod.Patch, new Uri($"/api/v1/uploads/{id}", UriKind.Relative)) { Content = new ByteArrayContent(envelope) };
-        patch.Content.Headers.ContentType = new("application/offset+octet-stream");
-        patch.Headers.Add("Upload-Offset", "0");
-        Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(patch)).StatusCode);
-        using var finalized = await http.PostAsJsonAsync(new Uri($"/api/v1/uploads/{id}/finalize", UriKind.Relative), new { });
-        Assert.Equal(HttpStatusCode.Created, finalized.StatusCode);
-    }
-
-    // docs/spec/intake-api.md, "Proof of work": PBKDF2-HMAC-SHA-256("SafeIntake/v2 pow" ‖ 0x00 ‖ token, u64be(nonce)).
-    private static bool Meets(string token, ulong nonce, int difficulty, int iterations)
-    {
-        var salt = new byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(salt, nonce);
-        var hash = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes("SafeIntake/v2 pow\0" + token), salt, iterations,
-            System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
-        var bits = 0;
-        foreach (var b in hash)
-        {
-            if (b != 0)
-            {
-                bits += System.Numerics.BitOperations.LeadingZeroCount((uint)b) - 24;
-                break;
-            }
-
-            bits += 8;
-        }
-
-        return bits >= difficulty;
     }
 
     private string Console(string home, params string[] args) => Console(home, args, 0);

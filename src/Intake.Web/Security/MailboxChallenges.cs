@@ -33,7 +33,10 @@ public sealed class MailboxChallenges(IDataProtectionProvider protection, IMemor
         try
         {
             payload = JsonSerializer.Deserialize<Payload>(_protector.Unprotect(Convert.FromBase64String(token ?? "")));
-            signature = Convert.FromBase64String(signatureBase64 ?? "");
+            if (!StrictBase64.TryDecode(signatureBase64, out signature))
+            {
+                return false;
+            }
         }
         catch (Exception e) when (e is CryptographicException or FormatException or JsonException)
         {

@@ -342,6 +342,9 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, IntakeSto
     // A field of the wrong JSON type (a number, an object) is a malformed outbox, not an exception.
     private static string? StringOf(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
+    // An outbox is at most four levels deep (body, replies, a reply, its members); 16 leaves room for members to come.
+    private const int OutboxMaxDepth = 16;
+
     private static bool TryReadOutbox(string fileText, out byte[] body, out byte[] signature, out JsonObject root)
     {
         body = [];
@@ -355,9 +358,15 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, IntakeSto
                 return false;
             }
 
-            body = Convert.FromBase64String(file["body"]!.GetValue<string>());
-            signature = Convert.FromBase64String(file["signature"]!.GetValue<string>());
-            root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? [];
+            // Canonical base64 only, as the console reads it: .NET's decoder would skip whitespace, and two readers of
+            // one signed file must agree on its bytes. The body is parsed before the signature is checked because it
+            // names the signing reviewer; its size is capped by MaxOutboxBytes and its depth here.
+            if (!StrictBase64.TryDecode(file["body"]!.GetValue<string>(), out body) || !StrictBase64.TryDecode(file["signature"]!.GetValue<string>(), out signature))
+            {
+                return false;
+            }
+
+            root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = OutboxMaxDepth }) as JsonObject ?? [];
             return signature.Length == 64 && root["type"]?.GetValue<string>() == "safeintake-outbox" && root["v"]?.GetValue<int>() == 1;
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NullReferenceException)
@@ -381,7 +390,11 @@ public sealed class TransferStore(IntakeDbContext db, BlobStore blobs, IntakeSto
                 return false;
             }
 
-            var envelope = Convert.FromBase64String(envelopeText);
+            if (!StrictBase64.TryDecode(envelopeText, out var envelope))
+            {
+                return false;
+            }
+
             var verification = ReplyVerifier.Verify(claim, envelope, maxBytes);
             if (!verification.IsValid)
             {

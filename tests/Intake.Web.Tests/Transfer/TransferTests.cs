@@ -269,6 +269,25 @@ public sealed class TransferTests : IDisposable
     }
 
     [Theory]
+    [InlineData("body", " ")]
+    [InlineData("body", "\n")]
+    [InlineData("signature", "\r\n")]
+    public async Task Outbox_SignedButBase64NotCanonical_IsRefused_AndAcknowledgesNothing(string member, string inserted)
+    {
+        // .NET's decoder skips whitespace; the console and the spec do not. Two readers of one signed file must agree.
+        var ids = await SubmitReportsAsync(1);
+        using var reviewer = DemoReviewer.Open(_factory.DemoPath);
+        var file = JsonNode.Parse(Outbox(reviewer.Identity, "demo", ids))!.AsObject();
+        var text = file[member]!.GetValue<string>();
+        file[member] = text[..8] + inserted + text[8..];
+
+        using var response = await PostOutboxAsync(file.ToJsonString());
+
+        await ProblemAssert.IsAsync(response, "bad-request");
+        Assert.Single(_factory.Snapshot().Blobs);
+    }
+
+    [Theory]
     [InlineData("{}")]
     [InlineData("not json")]
     [InlineData("{\"format\":\"safeintake-outbox/1\",\"body\":\"e30=\",\"signature\":\"AAAA\"}")]

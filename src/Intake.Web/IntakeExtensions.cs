@@ -99,6 +99,15 @@ public static class IntakeExtensions
             .SetApplicationName("SafeIntake")
             .PersistKeysToFileSystem(Directory.CreateDirectory(Path.Combine(options.DataPath, "keys")));
 
+        // The API's request bodies are read as strictly as the spec writes them (issue 10): member names exactly as
+        // specified, a number only as a JSON number, no member twice ("website":"bot","website":"" must not pass
+        // the honeypot on the last value). ASP.NET's web defaults accept all three.
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNameCaseInsensitive = false;
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            json.SerializerOptions.AllowDuplicateProperties = false;
+        });
         services.AddExceptionHandler<LoggingExceptionHandler>();
         services.AddProblemDetails(p => p.CustomizeProblemDetails = context =>
         {

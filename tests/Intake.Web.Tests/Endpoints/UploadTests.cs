@@ -181,6 +181,27 @@ public sealed class UploadTests(IntakeApplicationFactory factory) : IClassFixtur
     }
 
     [Theory]
+    [InlineData("{\"kind\":\"report\",\"size\":20000,\"pow\":POW,\"website\":\"bot\",\"website\":\"\"}")] // the honeypot's last value wins nowhere
+    [InlineData("{\"kind\":\"report\",\"kind\":\"report\",\"size\":20000,\"pow\":POW,\"website\":\"\"}")]
+    [InlineData("{\"kind\":\"report\",\"Size\":20000,\"pow\":POW,\"website\":\"\"}")]
+    [InlineData("{\"KIND\":\"report\",\"size\":20000,\"pow\":POW,\"website\":\"\"}")]
+    [InlineData("{\"kind\":\"report\",\"size\":\"20000\",\"pow\":POW,\"website\":\"\"}")]
+    public async Task CreateUpload_DuplicatedMiscasedOrQuotedMember_WithAValidProofOfWork_Returns400BadRequest(string template)
+    {
+        // Each would be a valid create under ASP.NET's lenient web defaults; the spec, the page and the console do not
+        // write them, so a reader that accepts them disagrees with every other reader (issue 10).
+        using var witness = factory.CreateWitness();
+        var before = factory.Snapshot();
+        var pow = await witness.SolvePowAsync();
+        var json = template.Replace("POW", new JsonObject { ["token"] = pow.Token, ["nonce"] = pow.Nonce }.ToJsonString(), StringComparison.Ordinal);
+
+        using var response = await witness.PostUploadJsonAsync(json);
+
+        await ProblemAssert.IsAsync(response, "bad-request");
+        ProblemAssert.NothingLeft(before, factory.Snapshot());
+    }
+
+    [Theory]
     [InlineData("{}")]
     [InlineData("{\"size\":20000}")]
     [InlineData("{\"kind\":\"report\"}")]

@@ -71,8 +71,9 @@ public sealed class TokenRevokeCommand(AdminHost host) : AdminCommand<TokenRevok
     protected override async Task<int> RunAsync(IServiceProvider services, TokenRevokeSettings settings, CancellationToken cancellationToken)
     {
         var store = services.GetRequiredService<TransferStore>();
-        if (settings.Reviewer is { } reviewer)
+        if (!string.IsNullOrWhiteSpace(settings.Reviewer))
         {
+            var reviewer = settings.Reviewer;
             var revoked = await store.RevokeReviewerTokensAsync(reviewer, cancellationToken);
             return Answer(settings, new { reviewer, revoked },
                 revoked.Count == 0

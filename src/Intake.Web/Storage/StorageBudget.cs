@@ -62,7 +62,8 @@ public sealed class StorageBudget(IntakeDbContext db, IntakeWriter writer, IOpti
         var (today, total) = await UsageAsync(cancellationToken);
         return IsNearly(today, o.MaxStorageBytesPerDay) || IsNearly(total, o.MaxStorageBytes);
 
-        static bool IsNearly(long used, long cap) => cap > 0 && used * 100 >= cap * NearlyFullPercent;
+        // In 128 bits: a cap near long.MaxValue times 90 does not fit in 64.
+        static bool IsNearly(long used, long cap) => cap > 0 && (Int128)used * 100 >= (Int128)cap * NearlyFullPercent;
     }
 
     /// <summary>Share of a cap, in percent, from which <see cref="IsNearlyFullAsync"/> warns.</summary>

@@ -322,6 +322,25 @@ public sealed class TransferTests : IDisposable
     }
 
     [Fact]
+    public async Task Outbox_ReplyEnvelopeBase64NotCanonical_RefusesThatReplyOnly_AndTheAcknowledgementStillApplies()
+    {
+        var ids = await SubmitReportsAsync(1);
+        using var witness = _factory.CreateWitness();
+        using var keys = await Witnesses.SubmitReportWithMailboxAsync(witness);
+        using var reviewer = DemoReviewer.Open(_factory.DemoPath);
+        var replies = SignedReply(keys, reviewer, await witness.GetBundleAsync(), "We read your report.");
+        var envelope = replies[0]!["envelope"]!.GetValue<string>();
+        replies[0]!["envelope"] = envelope[..8] + "\n" + envelope[8..]; // the same bytes to .NET's lenient decoder
+
+        using var response = await PostOutboxAsync(Outbox(reviewer.Identity, "demo", ids, replies));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var items = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["items"]!.AsArray();
+        Assert.Equal(["acknowledged", "invalid"], items.Select(i => i!["result"]!.GetValue<string>()));
+        Assert.Equal(0, (await witness.CheckMailboxAsync(keys)).GetProperty("replies").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Outbox_WithASignedReply_StoresItForTheWitnessMailbox()
     {
         using var witness = _factory.CreateWitness();

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -24,7 +23,7 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    private static string RepoRoot { get; } = FindRoot();
+    private static string RepoRoot => E2EHost.RepoRoot;
 
     [Fact]
     public async Task SubmitFetchImportAcknowledge_LeavesNoCiphertextOnTheServer()
@@ -41,7 +40,7 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
         Console(orgHome, "org", "sign-bundle", "--expires", "30", "--out", bundlePath);
         var orgKey = File.ReadAllText(Path.Combine(orgHome, "org", "organisation.pub")).Trim();
 
-        var port = FreePort();
+        var port = E2EHost.FreePort();
         var server = new Uri($"http://127.0.0.1:{port}");
         var serverEnvironment = new Dictionary<string, string>
         {
@@ -119,16 +118,12 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
             new Dictionary<string, string> { ["SAFEINTAKE_PASSPHRASE"] = Passphrase }, expectedExit);
 
     private string Admin(Dictionary<string, string> environment, params string[] args) =>
-        Run("dotnet", [ServerDll, "admin", .. args], environment, 0, Path.Combine(RepoRoot, "src", "Intake.Web"));
-
-    private static string ServerDll => Path.Combine(RepoRoot, "src", "Intake.Web", "bin", BuildConfiguration, "net10.0", "SafeIntake.Intake.Web.dll");
-
-    private static string BuildConfiguration => AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        Run("dotnet", [E2EHost.ServerDll, "admin", .. args], environment, 0, Path.Combine(RepoRoot, "src", "Intake.Web"));
 
     private static Process StartServer(Uri address, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.Combine(RepoRoot, "src", "Intake.Web") };
-        foreach (var arg in new[] { ServerDll, "--contentRoot", Path.Combine(RepoRoot, "src", "Intake.Web"), "--urls", address.ToString().TrimEnd('/') })
+        foreach (var arg in new[] { E2EHost.ServerDll, "--contentRoot", Path.Combine(RepoRoot, "src", "Intake.Web"), "--urls", address.ToString().TrimEnd('/') })
         {
             start.ArgumentList.Add(arg);
         }
@@ -190,23 +185,4 @@ public sealed class AirGapLoopTests(ITestOutputHelper output) : IDisposable
         throw new TimeoutException("the server did not start");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SafeIntake.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SafeIntake.sln not found");
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using SafeIntake.Crypto;
@@ -21,7 +20,7 @@ public sealed partial class RunbookTests(ITestOutputHelper output) : IDisposable
 {
     private const string Passphrase = "correct horse battery staple 7";
     private readonly string _root = Directory.CreateTempSubdirectory("safeintake-runbook-").FullName;
-    private readonly int _port = FreePort();
+    private readonly int _port = E2EHost.FreePort();
 
     private string Opt => Path.Combine(_root, "opt");
     private string Etc => Path.Combine(_root, "etc");
@@ -183,7 +182,7 @@ public sealed partial class RunbookTests(ITestOutputHelper output) : IDisposable
     {
         var dotnet = FindOnPath("dotnet");
         var web = Path.Combine(RepoRoot, "src", "Intake.Web");
-        var serverDll = Path.Combine(web, "bin", AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug", "net10.0", "SafeIntake.Intake.Web.dll");
+        var serverDll = E2EHost.ServerDll;
         var consoleDll = Path.Combine(AppContext.BaseDirectory, "safeintake-review.dll");
 
         // The published folder: the configuration files and the pages, as /opt/safeintake holds them.
@@ -305,25 +304,5 @@ public sealed partial class RunbookTests(ITestOutputHelper output) : IDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException($"{name} is not on PATH");
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepoRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SafeIntake.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SafeIntake.sln not found");
-    }
+    private static string RepoRoot => E2EHost.RepoRoot;
 }

@@ -15,6 +15,9 @@ internal static class StartupGuard
     /// the working directory, so <c>dotnet /opt/safeintake/SafeIntake.Intake.Web.dll admin …</c> run from a home folder
     /// reads the service's appsettings.Production.json. A build run from the source tree (<c>dotnet run</c>) keeps the
     /// working directory. An explicit <c>--contentRoot</c> or ASPNETCORE_CONTENTROOT wins.
+    /// Configuration is read once: a change takes effect at the next start (the documented way, install.md), never
+    /// halfway through a request. Reload-on-change would also put a recursive file watcher on the content root, and
+    /// when the data folder lies under it (the demo, the load bench) every blob written wakes that watcher.
     /// </summary>
     public static WebApplicationOptions Options(string[] args)
     {
@@ -24,7 +27,7 @@ internal static class StartupGuard
         var published = Directory.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
         return new WebApplicationOptions
         {
-            Args = args,
+            Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
             ContentRootPath = !explicitRoot && published ? AppContext.BaseDirectory : null,
         };
     }

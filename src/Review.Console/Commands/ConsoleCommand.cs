@@ -55,29 +55,6 @@ public abstract class ConsoleCommand<TSettings>(IAnsiConsole console, ConsoleEnv
     protected static string E(string? text) => Markup.Escape(text ?? "");
 
     /// <summary>Runs <paramref name="work"/> under a progress bar, except for --json or a console that cannot redraw.</summary>
-    protected T WithProgress<T>(bool quiet, string description, long total, Func<IProgress<long>, T> work)
-    {
-        ArgumentNullException.ThrowIfNull(work);
-        if (quiet)
-        {
-            return work(new ImmediateProgress(_ => { }));
-        }
-
-        return Console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask(E(description), maxValue: Math.Max(1, total));
-                var result = work(new ImmediateProgress(value => task.Value = value));
-                task.Value = task.MaxValue;
-                return result;
-            });
-    }
-
-    /// <summary>Reports on the calling thread (System.Progress posts to the thread pool, out of order).</summary>
-    private sealed class ImmediateProgress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
-    }
+    protected T WithProgress<T>(bool quiet, string description, long total, Func<IProgress<long>, T> work) =>
+        Interactive.ProgressDisplay.Run(Console, quiet, description, total, work);
 }

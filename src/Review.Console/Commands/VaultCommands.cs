@@ -167,19 +167,8 @@ public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment 
         using (identity)
         {
             using var vault = VaultStore.Open(home, reviewer.Id, identity.EncryptionKey);
-            var ids = vault.Db.Envelopes.AsNoTracking().Where(e => settings.All || e.AcknowledgedIn == null)
-                .OrderBy(e => e.Sequence).Select(e => e.Id).ToList();
             var waiting = vault.Db.OutgoingReplies.Count(r => r.ReviewerId == reviewer.Id && (settings.All || r.QueuedIn == null));
-            var path = Write(home, vault, reviewer.Id, identity.SigningKey, ids, Today, resendReplies: settings.All);
-            // What the file carries: the new items and what the pending outbox it replaced carried.
-            OutboxBody? written = null;
-            if (path is not null && !Outbox.TryRead(File.ReadAllText(path), null, out written))
-            {
-                throw new CommandFailedException($"{path} was written but does not read back as an outbox: the disk may be failing. Run outbox write --all.");
-            }
-
-            var carried = written?.Acks.Count ?? 0;
-            var replies = written?.Replies ?? 0;
+            var (path, carried, replies) = WriteNow(home, vault, reviewer.Id, identity.SigningKey, Today, settings.All);
             if (settings.Json)
             {
                 WriteJson(new { Outbox = path, Acknowledged = carried, Replies = replies });
@@ -197,6 +186,36 @@ public sealed class OutboxWriteCommand(IAnsiConsole console, ConsoleEnvironment 
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// <c>outbox write</c>'s work (and <c>review</c>'s "Write the outbox"): an outbox acknowledging every envelope not
+    /// yet acknowledged (with <paramref name="all"/>, every envelope and every reply not sent back yet), read back
+    /// once written. Returns its path (null when there is nothing new to carry) and what it carries.
+    /// </summary>
+    public static (string? Path, int Acknowledged, int Replies) WriteNow(ConsoleHome home, VaultStore vault, string reviewerId, Ed25519SecretKey signingKey, DateOnly today, bool all)
+    {
+        ArgumentNullException.ThrowIfNull(vault);
+        var ids = vault.Db.Envelopes.AsNoTracking().Where(e => all || e.AcknowledgedIn == null).OrderBy(e => e.Sequence).Select(e => e.Id).ToList();
+        var path = Write(home, vault, reviewerId, signingKey, ids, today, resendReplies: all);
+        if (path is null)
+        {
+            return (null, 0, 0);
+        }
+
+        var (acknowledged, replies) = Carried(path);
+        return (path, acknowledged, replies);
+    }
+
+    /// <summary>What an outbox file carries: acknowledgements and replies (read back, so a failing disk is caught).</summary>
+    public static (int Acknowledged, int Replies) Carried(string path)
+    {
+        if (!Outbox.TryRead(File.ReadAllText(path), null, out var written))
+        {
+            throw new CommandFailedException($"{path} was written but does not read back as an outbox: the disk may be failing. Run outbox write --all.");
+        }
+
+        return (written.Acks.Count, written.Replies);
     }
 
     /// <summary>

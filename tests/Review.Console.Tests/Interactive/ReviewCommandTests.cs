@@ -8,8 +8,9 @@ namespace SafeIntake.Review.Console.Tests.Interactive;
 /// <summary>
 /// <c>review</c> driven through Program.Run with an interactive TestConsole whose keyboard plays a script. Menus open
 /// with their first choice selected and wrap around, so ↑ from the top reaches the last choice ("Quit", "Back").
-/// Main menu: Next new report, Inbox, Search, Statistics, Quit. Report menu: Set status, Set severity, Add tags,
-/// [Remove a tag], Assign, Add an internal note, Link, [Reply], Show again, Next new report, Back to the menu.
+/// Main menu: Next new report, Inbox, Search, Statistics, Write the outbox, Quit. Report menu, always in this order
+/// (an action that does not apply stays in its place): Set status, Set severity, Add tags, Remove a tag, Assign,
+/// Add an internal note, Link, Reply, Export the files, Show the whole report, Next new report, Back to the menu.
 /// </summary>
 public sealed class ReviewCommandTests : IDisposable
 {
@@ -47,7 +48,7 @@ public sealed class ReviewCommandTests : IDisposable
             Pick(keys, 2);                                  // low, medium, high
             Pick(keys, 2);                                  // Add tags…
             keys.PushTextWithEnter("police");
-            Pick(keys, 5);                                  // Add an internal note… (Remove a tag is now offered too)
+            Pick(keys, 5);                                  // Add an internal note… (in its place, tags or none)
             Pick(keys, 0);                                  // Type a short note here
             keys.PushTextWithEnter("Called the clinic; they confirm the date.");
             Last(keys);                                     // Back to the menu
@@ -87,7 +88,7 @@ public sealed class ReviewCommandTests : IDisposable
         var result = Review(keys =>
         {
             keys.PushKey(ConsoleKey.Enter);
-            Pick(keys, 4);                                  // Add an internal note…
+            Pick(keys, 5);                                  // Add an internal note…
             Pick(keys, 1);                                  // Open the editor
             Last(keys);
             Last(keys);
@@ -221,7 +222,7 @@ public sealed class ReviewCommandTests : IDisposable
         var result = Review(keys =>
         {
             keys.PushKey(ConsoleKey.Enter);
-            Pick(keys, 6);                                  // Reply to the witness…
+            Pick(keys, 7);                                  // Reply to the witness…
             Last(keys);
             Last(keys);
         });
@@ -270,6 +271,179 @@ public sealed class ReviewCommandTests : IDisposable
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("review needs a terminal", result.Errors, StringComparison.Ordinal);
         Assert.Contains("list, show, set-status", result.Errors, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Review_EscAtATextPrompt_CancelsAndChangesNothing()
+    {
+        var (oldest, _) = ImportTwoReports();
+
+        var result = Review(keys =>
+        {
+            keys.PushKey(ConsoleKey.Enter);
+            Pick(keys, 2);                                  // Add tags…
+            keys.PushText("police");
+            keys.PushKey(ConsoleKey.Escape);                // gives the prompt up, typed text and all
+            Pick(keys, 6);                                  // Link to another report…
+            keys.PushText("0bd1");
+            keys.PushKey(ConsoleKey.Escape);
+            Last(keys);
+            Last(keys);
+        });
+
+        Assert.Contains("Cancelled: nothing changed.", result.Output, StringComparison.Ordinal);
+        var shown = Show(oldest);
+        Assert.Empty(shown["summary"]!["tags"]!.AsArray());
+        Assert.Empty(shown["linked"]!.AsArray());
+        Assert.Empty(shown["history"]!.AsArray());
+    }
+
+    [Fact]
+    public void Review_BackspaceAtATextPrompt_RemovesWholeCharacters()
+    {
+        var (oldest, _) = ImportTwoReports();
+
+        Review(keys =>
+        {
+            keys.PushKey(ConsoleKey.Enter);
+            Pick(keys, 2);                                  // Add tags…
+            PushCharacters(keys, "警察x");
+            keys.PushKey(ConsoleKey.Backspace);
+            PushCharacters(keys, "局");
+            keys.PushKey(ConsoleKey.Enter);
+            Last(keys);
+            Last(keys);
+        });
+
+        Assert.Equal(["警察局"], Show(oldest)["summary"]!["tags"]!.AsArray().Select(t => (string?)t));
+    }
+
+    [Fact]
+    public void Review_ReportMenu_KeepsEveryActionInItsPlace_AndSaysWhyOneDoesNotApply()
+    {
+        var (oldest, _) = ImportTwoReports();
+
+        var result = Review(keys =>
+        {
+            keys.PushKey(ConsoleKey.Enter);
+            Pick(keys, 3);                                  // Remove a tag…, with no tag yet
+            Pick(keys, 8);                                  // Export the files…, with no file
+            Pick(keys, 2);                                  // Add tags…
+            keys.PushTextWithEnter("police");
+            Pick(keys, 3);                                  // Remove a tag…: now one
+            Pick(keys, 0);                                  // police
+            Last(keys);
+            Last(keys);
+        });
+
+        Assert.Contains($"Report {oldest[..8]} has no tags to remove.", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"Report {oldest[..8]} has no files to export.", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Remove a tag… (no tags yet)", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"Report {oldest[..8]} tagged: police.", result.Output, StringComparison.Ordinal);
+        Assert.Empty(Show(oldest)["summary"]!["tags"]!.AsArray());
+        Assert.Equal(2, Show(oldest)["history"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void Review_WriteTheOutbox_WritesOneSignedOutbox_ThenSaysThePendingOneCarriesEverything()
+    {
+        _export.Report(_alice, OldestText);
+        _export.Report(_alice, NewerText);
+        // Imported without the outbox import would write: review's action writes it.
+        _home.Expect(ExitCodes.Ok, "import", _export.WriteTo(_home.Root), "--no-outbox");
+        var outbox = _home.Path("outbox");
+
+        var result = Review(keys =>
+        {
+            Pick(keys, 4);                                  // Write the outbox
+            Pick(keys, 4);                                  // again: nothing new to carry
+            Last(keys);
+        });
+
+        Assert.Contains("acknowledges 2 envelope(s) and carries 0 replies", result.Output, StringComparison.Ordinal);
+        var written = Assert.Single(Directory.GetFiles(outbox));
+        Assert.Contains($"Nothing new to send: {written} (not uploaded yet) carries", result.Output.Replace("\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        var listed = _home.Expect(ExitCodes.Ok, "outbox", "list", "--json").Output;
+        Assert.Contains(Path.GetFileName(written), listed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Review_ExportTheFiles_DecryptsTheChosenFileIntoTheFolderAndAuditsIt()
+    {
+        var photo = System.Security.Cryptography.RandomNumberGenerator.GetBytes(70_000);
+        _export.Add("report", Witness.Report(_alice.EncryptionKey, OldestText, null, [("gate.bin", photo), ("second.bin", [1, 2, 3])]));
+        _home.Expect(ExitCodes.Ok, "import", _export.WriteTo(_home.Root));
+        var folder = _home.Path("exported");
+        Directory.CreateDirectory(folder);
+
+        var result = Review(keys =>
+        {
+            keys.PushKey(ConsoleKey.Enter);
+            Pick(keys, 8);                                  // Export the files…
+            Pick(keys, 1);                                  // 1. gate.bin (after "Every file (2)")
+            keys.PushTextWithEnter(_home.Path("missing"));  // not a folder: refused, nothing written
+            Pick(keys, 8);
+            Pick(keys, 1);
+            keys.PushTextWithEnter(folder);
+            keys.PushKey(ConsoleKey.Enter);                 // closes the findings
+            Last(keys);
+            Last(keys);
+        });
+
+        Assert.Contains("is not an existing folder", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"1 file of report", result.Output, StringComparison.Ordinal);
+        var written = Assert.Single(Directory.GetFiles(folder));
+        Assert.Equal(photo, File.ReadAllBytes(written));
+        Assert.False(Directory.Exists(_home.Path("missing")));
+        var audit = _home.Expect(ExitCodes.Ok, "audit", "show", "--json").Output;
+        Assert.Contains("export-attachment", audit, StringComparison.Ordinal);
+        _home.Expect(ExitCodes.Ok, "audit", "verify");
+    }
+
+    [Fact]
+    public void Review_LongReportOnASmallTerminal_OpensInThePagerAndTheMenuFollows()
+    {
+        var text = string.Join("\n", Enumerable.Range(1, 60).Select(i => $"Line {i} of what happened at the gate."));
+        _export.Report(_alice, text);
+        _home.Expect(ExitCodes.Ok, "import", _export.WriteTo(_home.Root));
+        _home.Height = 24;
+        _home.Width = 80;
+
+        var result = Review(keys =>
+        {
+            keys.PushKey(ConsoleKey.Enter);
+            keys.PushKey(ConsoleKey.Spacebar);              // next page
+            keys.PushKey(ConsoleKey.Q);                     // to the actions
+            Pick(keys, 9);                                  // Show the whole report: the pager again
+            keys.PushKey(ConsoleKey.Escape);
+            Last(keys);
+            Last(keys);
+        });
+
+        Assert.Equal(2, CountOf("lines 1–23 of", result.Output));
+        Assert.Contains("lines 24–46 of", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Line 30 of what happened", result.Output, StringComparison.Ordinal);
+        Assert.Contains("What do you want to do?", result.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Text as a terminal delivers characters that have no key of their own (TestConsoleInput.PushText takes ASCII only).</summary>
+    private static void PushCharacters(TestConsoleInput keys, string text)
+    {
+        foreach (var c in text)
+        {
+            keys.PushKey(new ConsoleKeyInfo(c, c < 128 ? (ConsoleKey)char.ToUpperInvariant(c) : 0, shift: false, alt: false, control: false));
+        }
+    }
+
+    private static int CountOf(string text, string output)
+    {
+        var count = 0;
+        for (var at = output.IndexOf(text, StringComparison.Ordinal); at >= 0; at = output.IndexOf(text, at + text.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private RunResult Review(Action<TestConsoleInput> keys)

@@ -46,6 +46,9 @@ public sealed class TestHome : IDisposable
     /// <summary>The console's width in columns (what the terminal reports; COLUMNS in <see cref="Variables"/> overrides it).</summary>
     public int Width { get; set; } = 220;
 
+    /// <summary>Lines of the test terminal: tall, so that review shows a report above its menu and never pages it.</summary>
+    public int Height { get; set; } = 1000;
+
     /// <summary>Plays the reviewer's editor on a draft (editor command, path) and returns its exit code.</summary>
     public Func<string, string, int> RunEditor { get; set; } = (_, _) => throw new InvalidOperationException("This test uses no editor.");
 
@@ -85,6 +88,7 @@ public sealed class TestHome : IDisposable
     private RunResult RunIn(TestConsole console, string[] args)
     {
         console.Width(Width);
+        console.Profile.Height = Height;
         var errors = new StringWriter();
         var environment = new ConsoleEnvironment
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using SafeIntake.Review.Console.Tests.Attachments;
 using SafeIntake.Review.Console.Tests.Support;
 using Xunit.Abstractions;
 
@@ -89,6 +90,92 @@ public sealed class ReviewTmuxTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    /// <summary>
+    /// A long report at the sizes a reviewer meets: 80 × 24 (the pager first, then the menu under the report's header)
+    /// and 120 × 40. The menu's items stand in the same rows before and after a tag is added; Esc gives up a prompt;
+    /// the outbox is written from the menu. Every screen fits: the title line is always on it.
+    /// </summary>
+    [Theory]
+    [InlineData(80, 24)]
+    [InlineData(120, 40)]
+    public void Review_LongReport_PagedStableMenuEscAndOutbox_AtTerminalSize(int columns, int lines)
+    {
+        var text = string.Join("\n", Enumerable.Range(1, 40).Select(i => $"Line {i}: what I saw at the north gate of the market."));
+        var alice = _home.InitReviewer();
+        _home.Expect(ExitCodes.Ok, "server", "trust", _export.ServerKeyBase64);
+        _export.Add("report", Witness.Report(alice.EncryptionKey, text, null, [("gate.jpg", TestImages.JpegWithExif())]));
+        _home.Expect(ExitCodes.Ok, "import", _export.WriteTo(_home.Root), "--no-outbox");
+        var size = $"{columns}x{lines}";
+        StartReview(columns, lines);
+        try
+        {
+            var menu = WaitFor("What next?", "Write the outbox");
+            Save($"review-{size}-menu.txt", menu);
+            Keys("Enter");
+            var page = WaitFor("Line 1:", "lines 1–", "q/Esc: actions");
+            Assert.DoesNotContain("What do you want to do?", page, StringComparison.Ordinal);
+            Save($"review-{size}-pager.txt", page);
+            Keys("Space");
+            WaitFor("Line 30:");
+            Keys("q");
+            var actions = WaitFor("What do you want to do?", "Back to the menu");
+            Assert.Contains("SafeIntake review", actions, StringComparison.Ordinal);
+            Assert.Contains("Remove a tag… (no tags yet)", actions, StringComparison.Ordinal);
+            Save($"review-{size}-actions.txt", actions);
+            var rows = MenuRows(actions);
+
+            Keys("Down");
+            Keys("Down");
+            WaitFor("> Add tags…");
+            Keys("Enter");
+            WaitFor("Tags to add");
+            Keys("police");
+            Keys("Escape");
+            WaitFor("Cancelled: nothing changed.", "What do you want to do?");
+            Keys("Down");                                   // every menu opens at its first item
+            Keys("Down");
+            WaitFor("> Add tags…");
+            Keys("Enter");
+            WaitFor("Tags to add");
+            Keys("police");
+            Keys("Enter");
+            var tagged = WaitFor("tagged: police.", "What do you want to do?", "tags: police");
+            Assert.Equal(rows, MenuRows(tagged));
+            Save($"review-{size}-tagged.txt", tagged);
+
+            Keys("Escape");                                 // back to the menu
+            WaitFor("What next?");
+            for (var i = 0; i < 4; i++)
+            {
+                Keys("Down");
+            }
+
+            WaitFor("> Write the outbox");
+            Keys("Enter");
+            var written = WaitFor("acknowledges 1", "What next?");
+            Assert.Contains("SafeIntake review", written, StringComparison.Ordinal);
+            Keys("Up");
+            WaitFor("> Quit");
+            Keys("Enter");
+            Assert.Equal(ExitCodes.Ok, WaitForExit());
+        }
+        finally
+        {
+            KillSession();
+        }
+
+        Assert.Single(Directory.GetFiles(_home.Path("outbox")));
+        var shown = JsonNode.Parse(_home.Expect(ExitCodes.Ok, "show", ((string?)JsonNode.Parse(_home.Expect(ExitCodes.Ok, "list", "--json").Output)![0]!["id"])!, "--json").Output)!;
+        Assert.Equal(["police"], shown["summary"]!["tags"]!.AsArray().Select(t => (string?)t));
+        _home.Expect(ExitCodes.Ok, "audit", "verify");
+    }
+
+    /// <summary>The report menu's items, in screen order, without the cursor: what must not move.</summary>
+    private static List<string> MenuRows(string screen) =>
+        screen.Split('\n').Select(l => l.TrimStart('>', ' ').Trim())
+            .Where(l => l.EndsWith('…') || l.Contains("… (", StringComparison.Ordinal) || l is "Show the whole report" or "Next new report" or "Back to the menu")
+            .Select(l => l.Replace(" (no tags yet)", "", StringComparison.Ordinal)).ToList();
+
     private string ImportReport()
     {
         var alice = _home.InitReviewer();
@@ -102,10 +189,10 @@ public sealed class ReviewTmuxTests(ITestOutputHelper output) : IDisposable
     private string ExitFile => _home.Path("review.exit");
 
     /// <summary>
-    /// The real console binary in a 160 × 50 terminal. The script writes review's exit code to a file, and the pane
+    /// The real console binary in a terminal of <paramref name="columns"/> × <paramref name="lines"/>. The script writes review's exit code to a file, and the pane
     /// stays after review exits, so its last screen can still be read.
     /// </summary>
-    private void StartReview()
+    private void StartReview(int columns = 160, int lines = 50)
     {
         var configuration = _home.Path("tmux.conf");
         File.WriteAllText(configuration, "set -g remain-on-exit on\n");
@@ -119,7 +206,7 @@ public sealed class ReviewTmuxTests(ITestOutputHelper output) : IDisposable
             echo $? > '{ExitFile}'
 
             """);
-        Tmux("-f", configuration, "new-session", "-d", "-s", _session, "-x", "160", "-y", "50", $"bash '{script}'");
+        Tmux("-f", configuration, "new-session", "-d", "-s", _session, "-x", columns.ToString(System.Globalization.CultureInfo.InvariantCulture), "-y", lines.ToString(System.Globalization.CultureInfo.InvariantCulture), $"bash '{script}'");
     }
 
     private void Keys(string key) => Tmux("send-keys", "-t", _session, key);

@@ -401,6 +401,29 @@ public sealed class ReviewCommandTests : IDisposable
     }
 
     [Fact]
+    public void Review_ExportMenu_ShowsAHostileFileNameWithoutItsTerminalEscapes()
+    {
+        const string hostile = "\u001b]0;pwned\u0007\u001b[2Jgate\u202ejpg.exe";
+        _export.Add("report", Witness.Report(_alice.EncryptionKey, OldestText, null, [(hostile, [1, 2, 3])]));
+        _home.Expect(ExitCodes.Ok, "import", _export.WriteTo(_home.Root));
+
+        var result = Review(keys =>
+        {
+            keys.PushKey(ConsoleKey.Enter);
+            Pick(keys, 8);                                  // Export the files…
+            keys.PushKey(ConsoleKey.Escape);                // the list was shown; leave it
+            Last(keys);
+            Last(keys);
+        });
+
+        Assert.Contains("Export which file of report", result.Output, StringComparison.Ordinal);
+        Assert.Contains("gate", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b]0;pwned", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[2Jgate", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u202e", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Review_LongReportOnASmallTerminal_OpensInThePagerAndTheMenuFollows()
     {
         var text = string.Join("\n", Enumerable.Range(1, 60).Select(i => $"Line {i} of what happened at the gate."));

@@ -12,7 +12,24 @@ namespace SafeIntake.Review.Console;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, AnsiConsole.Console, ConsoleEnvironment.FromProcess());
+    public static int Main(string[] args)
+    {
+        var environment = ConsoleEnvironment.FromProcess();
+        if (environment.GetVariable("SAFEINTAKE_TIMINGS") != "1")
+        {
+            return Run(args, AnsiConsole.Console, environment);
+        }
+
+        var atMain = StartupTimings.SinceProcessStart();
+        try
+        {
+            return Run(args, AnsiConsole.Console, environment);
+        }
+        finally
+        {
+            StartupTimings.Report(environment.ErrorOutput, atMain);
+        }
+    }
 
     public static int Run(string[] args, IAnsiConsole console, ConsoleEnvironment environment)
     {

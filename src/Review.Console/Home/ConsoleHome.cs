@@ -90,7 +90,7 @@ public sealed class ConsoleHome
         var file = ReadKeyfile(ReviewerKeyfile, KeyfileKind.Reviewer);
         var opened = passphrases.Open($"Passphrase for reviewer [bold]{Spectre.Console.Markup.Escape(info.Id)}[/]", passphrase =>
         {
-            var result = Keyfile.Open(file, passphrase);
+            var result = StartupTimings.Unlock(() => Keyfile.Open(file, passphrase));
             if (result.IsReviewer)
             {
                 return result;

@@ -3,7 +3,12 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace SafeIntake.Review.Console.Vault;
 
-/// <summary>The vault's schema (docs/spec/vault-v1.md §5). Migrations live in Vault/Migrations.</summary>
+/// <summary>
+/// The vault's schema (docs/spec/vault-v1.md §5). Migrations live in Vault/Migrations. The model the console runs on
+/// is compiled (Vault/CompiledModel), so a cold command does not build it: after changing this file, add the
+/// migration and regenerate it with <c>dotnet ef dbcontext optimize</c> (CompiledModelTests fails until then and gives
+/// the exact command).
+/// </summary>
 public sealed class VaultDbContext(DbContextOptions<VaultDbContext> options) : DbContext(options)
 {
     public DbSet<VaultEnvelope> Envelopes => Set<VaultEnvelope>();

@@ -19,6 +19,22 @@ internal static class E2EHost
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    public static string FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException($"{name} is not on PATH");
+
+    /// <summary>An executable bash script: the stand-ins the end-to-end tests put first on PATH.</summary>
+    public static void WriteScript(string path, string body)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the guides' commands are bash on Linux");
+        }
+
+        File.WriteAllText(path, "#!/bin/bash\n" + body + "\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -230,17 +230,7 @@ public sealed partial class RunbookTests(ITestOutputHelper output) : IDisposable
             """);
     }
 
-    private void StandIn(string name, string body)
-    {
-        var path = Path.Combine(Bin, name);
-        File.WriteAllText(path, "#!/bin/bash\n" + body + "\n");
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("the runbooks are bash on Linux");
-        }
-
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-    }
+    private void StandIn(string name, string body) => E2EHost.WriteScript(Path.Combine(Bin, name), body);
 
     /// <summary>deploy/appsettings.Production.json with this run's paths and key (and a quick proof of work).</summary>
     private void WriteServerConfiguration(long maxStorageBytes)
@@ -308,9 +298,7 @@ public sealed partial class RunbookTests(ITestOutputHelper output) : IDisposable
     [GeneratedRegex(@"```sh\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex ShBlock();
 
-    private static string FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException($"{name} is not on PATH");
+    private static string FindOnPath(string name) => E2EHost.FindOnPath(name);
 
     private static string RepoRoot => E2EHost.RepoRoot;
 }

@@ -155,7 +155,14 @@ public sealed partial class BlobStore
 
     public void DeleteUpload(string id) => File.Delete(UploadPath(id));
 
-    public void DeleteBlob(string id) => File.Delete(BlobPath(id));
+    public void DeleteBlob(string id)
+    {
+        File.Delete(BlobPath(id));
+        BlobDeleted?.Invoke();
+    }
+
+    /// <summary>Raised after a blob is deleted: the stored total <see cref="IntakeWriter"/> keeps is then out of date.</summary>
+    public event Action? BlobDeleted;
 
     public Stream OpenUpload(string id) => new FileStream(UploadPath(id), FileMode.Open, FileAccess.Read, FileShare.Read, 81920);
 

@@ -32,6 +32,9 @@ public sealed class IntakeWriter : IAsyncDisposable
     {
         _scopes = scopes;
         _blobs = blobs;
+        // Ciphertext deleted (acknowledged, expired) frees its room at once: the next admission sums again rather
+        // than counting the deleted bytes for up to StoredTotalMaxAge.
+        _blobs.BlobDeleted += () => Volatile.Write(ref _total, null);
         _loop = Task.Run(WriteAsync);
     }
 
@@ -51,8 +54,9 @@ public sealed class IntakeWriter : IAsyncDisposable
     /// <summary>
     /// Bytes of every stored envelope: a database sum at most <see cref="StoredTotalMaxAge"/> old plus what this writer
     /// committed since, or null when there is no such sum (the caller sums and hands it to <see cref="RememberStoredBytes"/>),
-    /// so a create under a total cap costs no scan of every row. It errs high, never low: rows deleted since the sum still
-    /// count until the next one, and rows committed while the sum ran count twice.
+    /// so a create under a total cap costs no scan of every row. A blob deleted by this process drops the sum. It errs
+    /// high, never low: rows committed while the sum ran count twice, and a sum that was running while a blob was
+    /// deleted (or rows deleted by another process, an admin command) count until the next one.
     /// </summary>
     public long? StoredBytes(DateTimeOffset now) =>
         Volatile.Read(ref _total) is { } total && now - total.At < StoredTotalMaxAge && now >= total.At

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SafeIntake.Intake.Web.Hosting;
+using SafeIntake.Intake.Web.Storage;
 
 namespace SafeIntake.Intake.Web.Tests.Hosting;
 
@@ -81,6 +82,36 @@ public sealed class HealthTests
 
         Assert.Equal(nearlyFull, health.GetProperty("reasons").EnumerateArray().Any(r => r.GetString() == IntakeHealth.StorageNearlyFull));
         Assert.Equal(nearlyFull ? "degraded" : "ok", health.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Healthz_StoredCiphertextDeleted_FreesItsRoomAtOnce_NotAfterTheSumsMaximumAge()
+    {
+        // Measure one stored report, then cap the total so that it alone is 95 % of it.
+        long size;
+        using (var probe = new IntakeApplicationFactory())
+        using (var probeWitness = probe.CreateWitness())
+        {
+            size = (await probeWitness.SealReportAsync("probe")).Length;
+        }
+
+        using var factory = IntakeApplicationFactory.WithSettings(("Intake:MaxStorageBytes", (size * 100 / 95).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("Intake:MaxStorageBytesPerDay", "0"));
+        using var witness = factory.CreateWitness();
+        await witness.SubmitOkAsync(await witness.SealReportAsync("probe"));
+        var (_, before) = await GetHealthAsync(factory);
+        Assert.Contains(IntakeHealth.StorageNearlyFull, before.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var deleted = await UnacknowledgedExpiry.ExpireAsync(scope.ServiceProvider.GetRequiredService<IntakeDbContext>(),
+                scope.ServiceProvider.GetRequiredService<BlobStore>(), 1, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2), CancellationToken.None);
+            Assert.Equal(1, deleted);
+        }
+
+        // At once: the sum the last admission took is at most 10 s old and would still count the deleted bytes.
+        var (_, after) = await GetHealthAsync(factory);
+        Assert.Equal("ok", after.GetProperty("status").GetString());
     }
 
     [Fact]

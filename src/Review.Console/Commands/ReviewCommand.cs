@@ -478,7 +478,7 @@ internal sealed class ReviewLoop(IAnsiConsole console, ConsoleEnvironment enviro
         }
 
         var choices = files.Select((f, i) => new Choice(
-            $"{i + 1}. {TriageMarkup.Preview(f.Name, 40)}  [grey]{Size(f.Size)} · {f.From}[/]", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+            $"{i + 1}. {TriageMarkup.Preview(f.Name, 40)}  [grey]{ShowCommand.Size(f.Size)} · {f.From}[/]", i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
         if (files.Count > 1)
         {
             choices.Insert(0, new($"Every file ({files.Count})", "all"));
@@ -531,13 +531,6 @@ internal sealed class ReviewLoop(IAnsiConsole console, ConsoleEnvironment enviro
 
         static string Carries(int acknowledged, int replies) => $"{acknowledged} envelope(s) and carries {replies} repl{(replies == 1 ? "y" : "ies")}";
     }
-
-    private static string Size(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} B",
-        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KiB",
-        _ => $"{bytes / (1024.0 * 1024):0.#} MiB",
-    };
 
     private static string Header(CaseSummary s) =>
         $"[bold]Report {s.Id[..8]}[/] · {TriageMarkup.Status(s.Status)} · severity {TriageMarkup.Severity(s.Severity)} · "

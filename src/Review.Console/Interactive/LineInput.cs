@@ -84,14 +84,8 @@ internal static class LineInput
         var starts = StringInfo.ParseCombiningCharacters(current);
         var last = current[starts[^1]..];
         typed.Length = starts[^1];
-        var cells = Math.Max(1, last.EnumerateRunes().Sum(r => CellWidth(r)));
+        // The cells the terminal gave it, by Spectre's own width table (two for a Chinese character).
+        var cells = Math.Max(1, last.GetCellWidth());
         console.Profile.Out.Writer.Write(string.Concat(Enumerable.Repeat("\b \b", cells)));
     }
-
-    /// <summary>Two cells for East Asian wide characters and most emoji, none for combining marks, one otherwise.</summary>
-    private static int CellWidth(Rune rune) =>
-        Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format ? 0
-        : rune.Value is >= 0x1100 and <= 0x115F or >= 0x2E80 and <= 0xA4CF or >= 0xAC00 and <= 0xD7A3 or >= 0xF900 and <= 0xFAFF
-            or >= 0xFE30 and <= 0xFE4F or >= 0xFF00 and <= 0xFF60 or >= 0xFFE0 and <= 0xFFE6 or >= 0x1F300 and <= 0x1FAFF or >= 0x20000 and <= 0x3FFFD ? 2
-        : 1;
 }

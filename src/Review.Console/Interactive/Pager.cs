@@ -95,10 +95,10 @@ internal static class Pager
                 case ConsoleKey.PageUp or ConsoleKey.B:
                     top = Math.Max(0, top - page);
                     break;
-                case ConsoleKey.Home or ConsoleKey.G when key.Modifiers.HasFlag(ConsoleModifiers.Shift) is false:
+                case ConsoleKey.Home:
                     top = 0;
                     break;
-                case ConsoleKey.End or ConsoleKey.G:
+                case ConsoleKey.End:
                     top = maxTop;
                     break;
                 default:

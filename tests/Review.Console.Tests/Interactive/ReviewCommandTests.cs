@@ -303,19 +303,21 @@ public sealed class ReviewCommandTests : IDisposable
     {
         var (oldest, _) = ImportTwoReports();
 
-        Review(keys =>
+        var result = Review(keys =>
         {
             keys.PushKey(ConsoleKey.Enter);
             Pick(keys, 2);                                  // Add tags…
             PushCharacters(keys, "警察x");
-            keys.PushKey(ConsoleKey.Backspace);
-            PushCharacters(keys, "局");
+            keys.PushKey(ConsoleKey.Backspace);             // x: one cell
+            keys.PushKey(ConsoleKey.Backspace);             // 察: two cells
+            PushCharacters(keys, "察局");
             keys.PushKey(ConsoleKey.Enter);
             Last(keys);
             Last(keys);
         });
 
         Assert.Equal(["警察局"], Show(oldest)["summary"]!["tags"]!.AsArray().Select(t => (string?)t));
+        Assert.Contains("x\b \b\b \b\b \b察局", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
